@@ -1,0 +1,48 @@
+# The README's two commands: `make run` (demo on SQLite) and `make test` (the whole suite).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := registration
+
+.PHONY: run test lint format translations extract-messages bench install
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@$(BIN)/python -c "import weasyprint" 2>/dev/null || { \
+	  echo "WeasyPrint needs Pango: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core"; \
+	  exit 1; }
+	touch $@
+
+translations: install
+	$(BIN)/pybabel compile --use-fuzzy -d registration/translations -f -q
+
+extract-messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o registration/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i registration/translations/messages.pot -d registration/translations --no-fuzzy-matching
+
+run: install translations
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo load
+	$(BIN)/flask staff ensure-admin
+	@echo "Serving http://127.0.0.1:5000 with the mail worker; Ctrl-C stops both."
+	$(BIN)/flask mail worker & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: install translations
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install translations
+	$(BIN)/python -m bench

@@ -1,0 +1,50 @@
+"""Every setting with a safe default. Override with environment variables:
+``REGISTRATION_<NAME>`` for any setting, or ``DATABASE_URL``, ``SECRET_KEY``, ``MAIL_*``."""
+
+# SQLite under instance/ unless DATABASE_URL says otherwise (set in create_app).
+SQLALCHEMY_DATABASE_URI = None
+SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+
+# A development key is generated into instance/secret_key on first run (see create_app).
+SECRET_KEY = None
+
+# Sessions and cookies.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = False
+REMEMBER_COOKIE_DURATION = 0
+WTF_CSRF_TIME_LIMIT = None
+
+# Languages of the meeting; the first is the default.
+LANGUAGES = ["en", "fr", "es"]
+BABEL_DEFAULT_LOCALE = "en"
+BABEL_DEFAULT_TIMEZONE = "UTC"
+
+# Uploads.
+MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+PHOTO_MAX_PIXELS = 40_000_000
+PHOTO_SIZE = (600, 800)  # width, height of the stored badge portrait
+PHOTO_DIR = None  # instance/photos unless set
+
+# Mail. With no MAIL_SERVER, the worker delivers into the local mailbox shown at /manage/mail.
+MAIL_SERVER = None
+MAIL_PORT = 25
+MAIL_USE_TLS = False
+MAIL_USE_SSL = False
+MAIL_USERNAME = None
+MAIL_PASSWORD = None
+MAIL_DEFAULT_SENDER = "registration@localhost"
+MAIL_TIMEOUT = 10  # seconds for one SMTP conversation
+MAIL_MAX_ATTEMPTS = 8
+MAIL_BACKOFF_SECONDS = 30  # first retry delay; doubles each attempt
+
+# Public address used in links inside emails and QR codes when no request is active.
+SERVER_NAME = None
+PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+
+# Rate limits (Flask-Limiter). Use redis://… in production so that all workers share counts.
+RATELIMIT_STORAGE_URI = "memory://"
+RATELIMIT_HEADERS_ENABLED = True
+RATELIMIT_LOST_LINK = "5 per 15 minutes"
+RATELIMIT_LOGIN = "10 per 15 minutes"

@@ -1,0 +1,8 @@
+"""Overrides for the test suite (tests/conftest.py sets the database URL and folders)."""
+
+TESTING = True
+SECRET_KEY = "test-secret-key-not-for-production"
+WTF_CSRF_ENABLED = False
+RATELIMIT_ENABLED = False
+MAIL_SERVER = None
+PASSWORD_HASH_FAST = True

@@ -1,0 +1,91 @@
+"""Conference registration and participant management."""
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from registration import i18n
+from registration import extensions as ext
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application: settings, extensions, blueprints and commands."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("REGISTRATION_INSTANCE_PATH", str(PROJECT_ROOT / "instance")),
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    app.config.from_pyfile(str(PROJECT_ROOT / "config" / "default.py"))
+    if test_config is None:
+        app.config.from_pyfile("production.py", silent=True)
+    else:
+        app.config.from_pyfile(str(PROJECT_ROOT / "config" / "testing.py"))
+    _load_environment(app)
+    if test_config is not None:
+        app.config.update(test_config)
+    _fill_defaults(app)
+
+    ext.db.init_app(app)
+    ext.migrate.init_app(app, ext.db, directory=str(PROJECT_ROOT / "migrations"))
+    ext.mail.init_app(app)
+    ext.csrf.init_app(app)
+    ext.login_manager.init_app(app)
+    ext.babel.init_app(
+        app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone
+    )
+    ext.limiter.init_app(app)
+    i18n.init_app(app)
+
+    # Imported here: the feature packages need the extensions above to exist.
+    from registration import audit, auth, delegates, demo, desk, documents, events, mail, manage
+
+    for feature in (events, auth, delegates, manage, desk, documents, mail, audit, demo):
+        feature.init_app(app)
+    from registration import pages
+
+    pages.init_app(app)
+    return app
+
+
+def _load_environment(app: Flask) -> None:
+    """Apply REGISTRATION_* variables, then the conventional DATABASE_URL, SECRET_KEY, MAIL_*."""
+    app.config.from_prefixed_env("REGISTRATION")
+    if url := os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = url
+    if key := os.environ.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = key
+    for name, value in os.environ.items():
+        if name.startswith("MAIL_"):
+            app.config[name] = _mail_value(value)
+
+
+def _mail_value(value: str) -> str | int | bool:
+    """MAIL_* variables keep strings as strings; numbers and booleans are parsed."""
+    if value.lower() in {"true", "false"}:
+        return value.lower() == "true"
+    return int(value) if value.isdigit() else value
+
+
+def _fill_defaults(app: Flask) -> None:
+    """Derive the settings that depend on the instance folder."""
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'registration.sqlite'}"
+    if not app.config["PHOTO_DIR"]:
+        app.config["PHOTO_DIR"] = str(instance / "photos")
+    Path(app.config["PHOTO_DIR"]).mkdir(parents=True, exist_ok=True)
+    if not app.config["SECRET_KEY"]:
+        key_file = instance / "secret_key"
+        if not key_file.exists():
+            key_file.write_text(secrets.token_hex(32))
+            key_file.chmod(0o600)
+        app.config["SECRET_KEY"] = key_file.read_text().strip()
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+        options.setdefault("connect_args", {}).setdefault("timeout", 30)

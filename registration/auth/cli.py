@@ -1,0 +1,47 @@
+"""`flask staff …` commands."""
+
+import secrets
+
+import click
+from flask.cli import AppGroup
+
+from registration.auth import services
+from registration.auth.models import Role, StaffUser
+from registration.errors import DomainError
+from registration.extensions import db
+
+staff_cli = AppGroup("staff", help="Staff accounts.")
+
+
+@staff_cli.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice([role.value for role in Role]), required=True)
+@click.option("--name", default="")
+@click.option("--generate-password", is_flag=True, help="Generate a password and print it once.")
+def create(email: str, role: str, name: str, generate_password: bool) -> None:
+    """Create a staff account; prompts for a password unless one is generated."""
+    if generate_password:
+        password = secrets.token_urlsafe(12)
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        services.create_staff(email, Role(role), password, name=name)
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    db.session.commit()
+    click.echo(f"Created {role} account {email}.")
+    if generate_password:
+        click.echo(f"Password (shown once): {password}")
+
+
+@staff_cli.command("ensure-admin")
+@click.option("--email", default="admin@example.org", show_default=True)
+def ensure_admin(email: str) -> None:
+    """Create an admin account if there is none, printing its password once."""
+    if db.session.execute(db.select(StaffUser.id).where(StaffUser.role == Role.ADMIN)).first():
+        click.echo("An admin account exists already.")
+        return
+    password = secrets.token_urlsafe(12)
+    services.create_staff(email, Role.ADMIN, password, name="Administrator")
+    db.session.commit()
+    click.echo(f"Admin account created: {email}  password (shown once): {password}")

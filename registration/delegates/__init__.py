@@ -1,0 +1,12 @@
+"""Public registration, the manage-my-registration link and delegations."""
+
+from flask import Flask
+
+from registration.delegates.models import HONORIFICS, status_label
+from registration.delegates.views import bp
+
+
+def init_app(app: Flask) -> None:
+    """Register the public blueprint and the template helpers."""
+    app.register_blueprint(bp)
+    app.jinja_env.globals.update(status_label=status_label, honorifics=HONORIFICS)

@@ -1,0 +1,161 @@
+"""Registrations of participants."""
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from registration.database import UTCDateTime, utcnow
+from registration.events.models import AgendaSession, Category, Entity, Event
+from registration.extensions import db
+
+
+class Status(enum.StrEnum):
+    """Where a registration stands."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    WAITLISTED = "waitlisted"
+
+
+STATUS_LABELS = {
+    Status.PENDING: _l("Pending approval"),
+    Status.APPROVED: _l("Approved"),
+    Status.REJECTED: _l("Rejected"),
+    Status.WITHDRAWN: _l("Withdrawn"),
+    Status.WAITLISTED: _l("Waiting list"),
+}
+
+#: Honorifics are stored as codes and shown in the reader's language.
+HONORIFICS = {
+    "he": _l("H.E."),
+    "mr": _l("Mr"),
+    "ms": _l("Ms"),
+    "mx": _l("Mx"),
+    "dr": _l("Dr"),
+    "prof": _l("Prof."),
+}
+
+
+def status_label(status: Status | str) -> str:
+    """A status in the reader's language."""
+    return str(STATUS_LABELS.get(Status(status), status))
+
+
+#: Statuses that hold a place and block a second registration of the same person.
+ACTIVE_STATUSES = (Status.PENDING, Status.APPROVED, Status.WAITLISTED)
+#: Statuses that count against the event's capacity.
+PLACE_HOLDING_STATUSES = (Status.PENDING, Status.APPROVED)
+
+_ACTIVE_SQL = "status IN ('pending', 'approved', 'waitlisted')"
+
+registration_session = db.Table(
+    "registration_session",
+    sa.Column(
+        "registration_id",
+        sa.ForeignKey("registration.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column(
+        "session_id", sa.ForeignKey("agenda_session.id", ondelete="CASCADE"), primary_key=True
+    ),
+)
+
+
+class Registration(db.Model):
+    """One person's registration for one event."""
+
+    __table_args__ = (
+        # One active registration per person and event, enforced by the database.
+        sa.Index(
+            "uq_registration_active_person",
+            "event_id",
+            "person_key",
+            unique=True,
+            sqlite_where=sa.text(_ACTIVE_SQL),
+            postgresql_where=sa.text(_ACTIVE_SQL),
+        ),
+        sa.Index("ix_registration_event_status", "event_id", "status"),
+        sa.Index("ix_registration_event_family", "event_id", "family_name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"))
+    #: Short human reference such as IDM-7K3QX (no 0/O, 1/I/L).
+    reference: Mapped[str] = mapped_column(sa.String(16), unique=True)
+    #: Secret of the manage-my-registration link (≥128 random bits).
+    manage_token: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    #: Secret held by the badge QR code (≥128 random bits), distinct from the manage token.
+    badge_token: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    status: Mapped[Status] = mapped_column(
+        sa.Enum(
+            Status, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]
+        ),
+        default=Status.PENDING,
+    )
+    #: Reason given to the delegate on rejection, shown on the manage page.
+    status_reason: Mapped[str] = mapped_column(sa.Text, default="")
+
+    honorific: Mapped[str] = mapped_column(sa.String(32), default="")
+    given_name: Mapped[str] = mapped_column(sa.String(120))
+    family_name: Mapped[str] = mapped_column(sa.String(120))
+    #: Optional, for parity statistics: "female", "male", "other" or "".
+    gender: Mapped[str] = mapped_column(sa.String(16), default="")
+    function: Mapped[str] = mapped_column(sa.String(200), default="")
+    #: Ministry, department or unit.
+    unit: Mapped[str] = mapped_column(sa.String(200), default="")
+    category_id: Mapped[int] = mapped_column(sa.ForeignKey("category.id"))
+    entity_id: Mapped[int | None] = mapped_column(sa.ForeignKey("entity.id"))
+    #: Name of an organisation that is not in the event's list ("another organisation").
+    other_organisation: Mapped[str] = mapped_column(sa.String(300), default="")
+    email: Mapped[str] = mapped_column(sa.String(254))
+    #: Normalised email + given + family name: the identity behind the duplicate rule.
+    person_key: Mapped[str] = mapped_column(sa.String(600))
+    phone: Mapped[str] = mapped_column(sa.String(40), default="")
+    #: ISO 3166-1 alpha-2.
+    nationality: Mapped[str] = mapped_column(sa.String(2), default="")
+    #: Language of correspondence: en, fr or es.
+    language: Mapped[str] = mapped_column(sa.String(5), default="en")
+    head_of_delegation: Mapped[bool] = mapped_column(default=False)
+    #: File name of the re-encoded portrait under PHOTO_DIR, or None.
+    photo: Mapped[str | None] = mapped_column(sa.String(80))
+    dietary_needs: Mapped[str] = mapped_column(sa.String(500), default="")
+    accessibility_needs: Mapped[str] = mapped_column(sa.String(500), default="")
+    #: Consent to appear in the published list of participants.
+    consent_to_list: Mapped[bool] = mapped_column(default=False)
+    badge_printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: First entry at the venue (mirrors desk.models.Attendance for fast lists and filters).
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    event: Mapped[Event] = relationship()
+    category: Mapped[Category] = relationship()
+    entity: Mapped[Entity | None] = relationship()
+    sessions: Mapped[list[AgendaSession]] = relationship(
+        secondary=registration_session, order_by=AgendaSession.starts_at
+    )
+
+    @property
+    def full_name(self) -> str:
+        """Honorific, given name and FAMILY NAME, as on badges and lists."""
+        honorific = str(HONORIFICS.get(self.honorific, self.honorific))
+        parts = [honorific, self.given_name, self.family_name.upper()]
+        return " ".join(part for part in parts if part)
+
+    @property
+    def organisation_name(self) -> str:
+        """The entity's name in the reader's language, or the free-text organisation."""
+        return self.entity.name_in() if self.entity else self.other_organisation
+
+    @property
+    def is_active(self) -> bool:
+        """Whether the registration still holds or waits for a place."""
+        return self.status in ACTIVE_STATUSES
+
+    def __repr__(self) -> str:
+        return f"<Registration {self.reference} {self.status}>"

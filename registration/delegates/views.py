@@ -1,0 +1,199 @@
+"""Public registration, the manage-my-registration link and "Lost your link?"."""
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+
+from registration.database import utcnow
+from registration.delegates import photos, services
+from registration.delegates.forms import LostLinkForm, RegistrationForm, WithdrawForm
+from registration.delegates.models import Registration
+from registration.errors import DomainError
+from registration.events.views import load_event
+from registration.extensions import db, limiter
+from registration.i18n import current_language
+
+bp = Blueprint("delegates", __name__)
+
+
+def _load_registration(token: str) -> Registration:
+    """The registration behind a manage link, 404 for anything else."""
+    registration = db.session.execute(
+        db.select(Registration).where(Registration.manage_token == token)
+    ).scalar_one_or_none()
+    if registration is None:
+        abort(404)
+    g.event_timezone = registration.event.timezone
+    return registration
+
+
+def _received_photo(form: RegistrationForm) -> str | None:
+    """Store a newly uploaded photo, or keep the one received with an earlier attempt.
+
+    A refused photo adds an error to the photo field; the rest of the form is kept.
+    """
+    upload = form.photo.data
+    if upload and getattr(upload, "filename", ""):
+        try:
+            name = photos.store_photo(photos.process_photo(upload.read()))
+        except photos.PhotoError as error:
+            form.photo.errors = [*form.photo.errors, error.message]
+            return None
+        form.uploaded_photo.data = name
+        return name
+    if photos.is_stored_photo(form.uploaded_photo.data):
+        return form.uploaded_photo.data
+    form.uploaded_photo.data = ""
+    return None
+
+
+def _attach_error(form: RegistrationForm, error: DomainError) -> None:
+    """Show a service's refusal next to the field it concerns, or above the form."""
+    target = getattr(form, error.field, None) if error.field else None
+    if target is not None:
+        target.errors = [*target.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+@bp.route("/e/<slug>/register", methods=["GET", "POST"])
+def register(slug: str):
+    """The public registration form (anyone, while registration is open)."""
+    event = load_event(slug)
+    now = utcnow()
+    if not event.registration_open_at(now):
+        return render_template("delegates/closed.html", event=event, now=now), 403
+    form = RegistrationForm().for_event(event, current_language())
+    if request.method == "GET":
+        form.language.data = current_language()
+    if form.is_submitted():
+        valid = form.validate()
+        photo = _received_photo(form)
+        if valid and not form.photo.errors:
+            try:
+                registration = services.register(event, form.to_data(photo))
+            except DomainError as error:
+                db.session.rollback()
+                _attach_error(form, error)
+            else:
+                db.session.commit()
+                return redirect(
+                    url_for("delegates.manage", token=registration.manage_token, welcome=1)
+                )
+        return render_template("delegates/register.html", event=event, form=form), 400
+    return render_template("delegates/register.html", event=event, form=form)
+
+
+@bp.get("/r/<token>")
+def manage(token: str):
+    """The registration behind a secret link: status, details, actions (its holder)."""
+    registration = _load_registration(token)
+    return render_template(
+        "delegates/manage.html",
+        registration=registration,
+        event=registration.event,
+        welcome=request.args.get("welcome") == "1",
+        editable=services.can_delegate_edit(registration),
+        withdraw_form=WithdrawForm(),
+    )
+
+
+@bp.get("/r/<token>/photo")
+def photo(token: str):
+    """The registration's portrait (its holder)."""
+    registration = _load_registration(token)
+    if not registration.photo:
+        abort(404)
+    response = send_file(photos.photo_path(registration.photo), mimetype="image/jpeg")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/r/<token>/edit", methods=["GET", "POST"])
+def edit(token: str):
+    """Edit one's own registration while it can be changed (its holder)."""
+    registration = _load_registration(token)
+    event = registration.event
+    if not services.can_delegate_edit(registration):
+        flash(_("This registration can no longer be changed."), "warning")
+        return redirect(url_for("delegates.manage", token=token))
+    form = RegistrationForm().for_event(event, current_language())
+    if request.method == "GET":
+        form.fill_from(registration)
+        return render_template(
+            "delegates/edit.html", event=event, form=form, registration=registration
+        )
+    valid = form.validate()
+    photo = _received_photo(form) or registration.photo
+    if valid and not form.photo.errors:
+        try:
+            changes = services.update_registration(registration, form.to_data(photo))
+        except DomainError as error:
+            db.session.rollback()
+            _attach_error(form, error)
+        else:
+            db.session.commit()
+            if changes:
+                flash(
+                    _("Your changes are saved. We have sent you a confirmation by email."),
+                    "success",
+                )
+            else:
+                flash(_("Nothing was changed."), "info")
+            return redirect(url_for("delegates.manage", token=token))
+    return render_template(
+        "delegates/edit.html", event=event, form=form, registration=registration
+    ), 400
+
+
+@bp.route("/r/<token>/withdraw", methods=["GET", "POST"])
+def withdraw(token: str):
+    """Withdraw one's own registration after a confirmation (its holder)."""
+    registration = _load_registration(token)
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        try:
+            services.withdraw(registration)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "warning")
+        else:
+            db.session.commit()
+            flash(
+                _("Your registration is withdrawn. We have sent you a confirmation by email."),
+                "success",
+            )
+        return redirect(url_for("delegates.manage", token=token))
+    return render_template(
+        "delegates/withdraw.html", registration=registration, event=registration.event, form=form
+    )
+
+
+@bp.route("/e/<slug>/lost-link", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOST_LINK"], methods=["POST"])
+def lost_link(slug: str):
+    """Send the manage link again to a registered address (anyone; same answer for all)."""
+    event = load_event(slug)
+    form = LostLinkForm()
+    if form.validate_on_submit():
+        services.resend_links(event, form.email.data)
+        db.session.commit()
+        flash(
+            _(
+                "If this address is registered for the meeting, we have sent it the link. "
+                "Please check your inbox."
+            ),
+            "info",
+        )
+        return redirect(url_for("delegates.lost_link", slug=slug))
+    return render_template("delegates/lost_link.html", event=event, form=form)

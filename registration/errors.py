@@ -1,0 +1,21 @@
+"""Domain errors: rules broken by a request, each with a stable machine-readable code."""
+
+
+class DomainError(Exception):
+    """A rule of the domain refused an operation.
+
+    ``code`` is stable (tests, JSON ``reason``); ``message`` is already translated for people.
+    ``field`` names the form field to attach the message to, when there is one.
+    """
+
+    code: str = "domain_error"
+
+    def __init__(self, message: str, code: str | None = None, *, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        self.field = field
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(code={self.code!r}, message={self.message!r})"

@@ -1,0 +1,50 @@
+"""Error pages and security headers common to every blueprint."""
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+
+def _wants_json() -> bool:
+    """API clients get JSON errors; people get pages."""
+    return request.path.startswith("/api/")
+
+
+def _error_page(error: HTTPException):
+    """Render an HTTP error as a page (or JSON under /api) in the reader's language."""
+    messages = {
+        400: _("The request could not be understood."),
+        403: _("You are not allowed to see this page."),
+        404: _("This page does not exist."),
+        405: _("This action is not allowed here."),
+        413: _("The upload is too large."),
+        429: _("Too many attempts. Please wait a few minutes and try again."),
+        500: _("Something went wrong on our side. Please try again."),
+    }
+    code = error.code or 500
+    message = messages.get(code, error.description)
+    if isinstance(error, CSRFError):
+        message = _("The form expired. Please go back, reload the page and try again.")
+    if _wants_json():
+        return jsonify(status="error", reason=f"http_{code}", message=message), code
+    return render_template("errors/error.html", code=code, message=message), code
+
+
+def _security_headers(response):
+    """Deny framing and sniffing; scripts and styles only from this app."""
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
+        "style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+    )
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Install the error handlers and response headers."""
+    app.register_error_handler(HTTPException, _error_page)
+    app.after_request(_security_headers)

@@ -1,0 +1,206 @@
+"""Shared fixtures: the app on SQLite or PostgreSQL (TEST_DATABASE_URL), a clean database for
+every test, factories, signed-in clients and a real SMTP server on a loopback port."""
+
+import os
+import socket
+import tempfile
+import threading
+from datetime import date
+from email import message_from_bytes, policy
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+
+_TMP = Path(tempfile.mkdtemp(prefix="registration-tests-"))
+os.environ.setdefault("REGISTRATION_INSTANCE_PATH", str(_TMP / "instance"))
+
+from registration import create_app  # noqa: E402 (needs the instance path above)
+from registration.auth.models import Role  # noqa: E402
+from registration.auth.services import create_staff  # noqa: E402
+from registration.delegates import services as delegate_services  # noqa: E402
+from registration.delegates.models import Status  # noqa: E402
+from registration.demo.services import load_demo  # noqa: E402
+from registration.extensions import db as _db  # noqa: E402
+
+DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{_TMP / 'test.sqlite'}"
+ON_POSTGRES = DATABASE_URL.startswith("postgresql")
+PASSWORD = "correct horse battery staple"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked postgres run only against PostgreSQL."""
+    if ON_POSTGRES:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set TEST_DATABASE_URL)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback interface."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def make_test_app(**overrides):
+    """An application on the test database (CSRF off unless overridden)."""
+    config = {
+        "SQLALCHEMY_DATABASE_URI": DATABASE_URL,
+        "PHOTO_DIR": str(_TMP / "photos"),
+        "PUBLIC_BASE_URL": "http://testserver.local",
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture(scope="session")
+def app():
+    """The application, with a fresh schema for the whole run."""
+    application = make_test_app()
+    with application.app_context():
+        _db.drop_all()
+        _db.create_all()
+    return application
+
+
+@pytest.fixture(autouse=True)
+def db(app):
+    """The database inside an app context; every row is deleted after the test."""
+    with app.app_context():
+        yield _db
+        _db.session.rollback()
+        _db.session.remove()
+        with _db.engine.begin() as connection:
+            for table in reversed(_db.metadata.sorted_tables):
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def client(app):
+    """A test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A CLI runner."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def event(db):
+    """The demo meeting, open for registration today."""
+    demo = load_demo(date.today())
+    db.session.commit()
+    return demo
+
+
+@pytest.fixture
+def make_staff(db):
+    """make_staff(role="registrar", email=None) → a committed StaffUser."""
+    counter = iter(range(1, 10_000))
+
+    def factory(role: Role | str = Role.REGISTRAR, email: str | None = None):
+        email = email or f"{Role(role).value}{next(counter)}@staff.example.org"
+        user = create_staff(email, Role(role), PASSWORD, name=f"{Role(role).value.title()} Staff")
+        db.session.commit()
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def sign_in(client, make_staff):
+    """sign_in(role) → the StaffUser, with ``client`` signed in through the real form."""
+
+    def do(role: Role | str = Role.REGISTRAR):
+        user = make_staff(role)
+        response = client.post("/auth/sign-in", data={"email": user.email, "password": PASSWORD})
+        assert response.status_code == 302, response.text
+        return user
+
+    return do
+
+
+@pytest.fixture
+def registration_data(event):
+    """registration_data(**overrides) → RegistrationData for a Member State delegate."""
+    counter = iter(range(1, 100_000))
+
+    def factory(**overrides) -> delegate_services.RegistrationData:
+        number = next(counter)
+        category = next(c for c in event.categories if c.code == "member-state")
+        entity = next(e for e in event.entities if e.iso_code == "NL")
+        values = {
+            "given_name": "Anna",
+            "family_name": f"Jansen{number}",
+            "email": f"anna.jansen{number}@minbuza.example.nl",
+            "category_id": category.id,
+            "entity_id": entity.id,
+            "honorific": "ms",
+            "function": "Counsellor",
+            "unit": "Ministry of Foreign Affairs",
+            "language": "en",
+            "consent_to_list": True,
+            "session_ids": [event.sessions[3].id],
+        }
+        values.update(overrides)
+        return delegate_services.RegistrationData(**values)
+
+    return factory
+
+
+@pytest.fixture
+def make_registration(db, event, registration_data):
+    """make_registration(status="pending", **overrides) → a committed Registration."""
+
+    def factory(status: Status | str = Status.PENDING, **overrides):
+        registration = delegate_services.register(
+            event, registration_data(**overrides), enforce_window=False
+        )
+        registration.status = Status(status)
+        db.session.commit()
+        return registration
+
+    return factory
+
+
+class _Inbox:
+    """Messages received by the test SMTP server."""
+
+    def __init__(self):
+        self.messages = []
+        self.received = threading.Condition()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        with self.received:
+            self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+            self.received.notify_all()
+        return "250 Message accepted for delivery"
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> list:
+        """Block until ``count`` messages have arrived (or fail)."""
+        with self.received:
+            assert self.received.wait_for(lambda: len(self.messages) >= count, timeout), (
+                f"expected {count} messages, got {len(self.messages)}"
+            )
+            return list(self.messages)
+
+
+@pytest.fixture
+def smtp_server(app):
+    """A real SMTP server (aiosmtpd) on a loopback port; the app is pointed at it."""
+    inbox = _Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    previous = {key: app.config.get(key) for key in ("MAIL_SERVER", "MAIL_PORT")}
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    inbox.port = port
+    inbox.controller = controller
+    yield inbox
+    controller.stop()
+    app.config.update(previous)

@@ -1,0 +1,41 @@
+"""Browser tests: the app served on a loopback port, driven by Playwright in Debian's Chromium."""
+
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.conftest import free_port, make_test_app
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's Chromium, as root, without reaching for the network."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture
+def live_server(app):
+    """A second app on the same database with CSRF on, served by a thread; yields its URL."""
+    port = free_port()
+    served = make_test_app(WTF_CSRF_ENABLED=True, PUBLIC_BASE_URL=f"http://127.0.0.1:{port}")
+    server = make_server("127.0.0.1", port, served, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    served.base_url = f"http://127.0.0.1:{port}"
+    yield served
+    server.shutdown()
+    thread.join(timeout=5)
