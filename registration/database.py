@@ -31,12 +31,29 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def _is_sqlite(dbapi_connection) -> bool:
+    return type(dbapi_connection).__module__.startswith("sqlite3")
+
+
 @sa.event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """WAL and a busy timeout let the mail worker and the web server share one SQLite file."""
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
+    """WAL and a busy timeout let the mail worker and the web server share one SQLite file.
+
+    The driver's own transaction handling is switched off (BEGIN is emitted in _sqlite_begin)
+    because it breaks SAVEPOINTs, which the services use to turn a unique-constraint race into a
+    clear error.
+    """
+    if _is_sqlite(dbapi_connection):
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+
+
+@sa.event.listens_for(Engine, "begin")
+def _sqlite_begin(connection) -> None:
+    """Start SQLite transactions ourselves (see _sqlite_pragmas)."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN")

@@ -5,13 +5,15 @@ from zoneinfo import ZoneInfo
 
 import pycountry
 from babel import Locale
-from flask import Flask, current_app, g, request, session
-from flask_babel import get_locale
+from flask import Flask, current_app, g, has_request_context, request, session
+from flask_babel import get_locale, refresh
 
 
 def select_locale() -> str:
     """?lang= (remembered in the session), then the browser's preference, then English."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # commands and the worker: the default language
+        return languages[0]
     requested = request.args.get("lang")
     if requested in languages:
         session["lang"] = requested
@@ -22,7 +24,7 @@ def select_locale() -> str:
 
 def select_timezone() -> str:
     """Pages about an event show its local time; others UTC."""
-    return getattr(g, "event_timezone", None) or "UTC"
+    return (has_request_context() and getattr(g, "event_timezone", None)) or "UTC"
 
 
 def current_language() -> str:
@@ -67,7 +69,10 @@ def local_time(moment: datetime | None, timezone: str) -> datetime | None:
 
 
 def init_app(app: Flask) -> None:
-    """Expose the helpers to templates."""
+    """Expose the helpers to templates; choose the locale afresh for every request."""
+    # A request can run inside an outer application context (the test suite does this), where
+    # Flask-Babel would otherwise reuse the locale cached by an earlier request.
+    app.before_request(refresh)
     app.jinja_env.globals.update(
         localised=localised, country_name=country_name, current_language=current_language
     )

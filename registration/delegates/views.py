@@ -20,7 +20,7 @@ from registration.delegates.forms import LostLinkForm, RegistrationForm, Withdra
 from registration.delegates.models import Registration
 from registration.errors import DomainError
 from registration.events.views import load_event
-from registration.extensions import db, limiter
+from registration.extensions import csrf, db, limiter
 from registration.i18n import current_language
 
 bp = Blueprint("delegates", __name__)
@@ -66,7 +66,10 @@ def _attach_error(form: RegistrationForm, error: DomainError) -> None:
         form.form_errors.append(error.message)
 
 
+# The registration and edit forms check their CSRF token themselves (FlaskForm), so that an
+# expired token re-renders the form with everything typed instead of an error page.
 @bp.route("/e/<slug>/register", methods=["GET", "POST"])
+@csrf.exempt
 def register(slug: str):
     """The public registration form (anyone, while registration is open)."""
     event = load_event(slug)
@@ -120,6 +123,7 @@ def photo(token: str):
 
 
 @bp.route("/r/<token>/edit", methods=["GET", "POST"])
+@csrf.exempt
 def edit(token: str):
     """Edit one's own registration while it can be changed (its holder)."""
     registration = _load_registration(token)
