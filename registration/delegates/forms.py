@@ -7,11 +7,11 @@ from wtforms import (
     BooleanField,
     EmailField,
     HiddenField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
     TelField,
-    SelectChoice,
     TextAreaField,
     widgets,
 )
