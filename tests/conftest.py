@@ -175,7 +175,7 @@ class _Inbox:
         self.messages = []
         self.received = threading.Condition()
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+    async def handle_DATA(self, server, session, envelope):
         with self.received:
             self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
             self.received.notify_all()
