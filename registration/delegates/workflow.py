@@ -1,0 +1,284 @@
+"""The secretariat's decisions on registrations, capacity limits and the waiting list.
+
+Every change of status here takes the event's row lock first (capacity counts and promotions are
+serialised per event, and the lock order event → registration is the same everywhere, so that
+two bulk actions cannot deadlock), records an audit event and queues the status email.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+
+from registration.audit.services import record
+from registration.delegates.models import (
+    PLACE_HOLDING_STATUSES,
+    Registration,
+    Status,
+    registration_session,
+)
+from registration.errors import DomainError
+from registration.events.models import AgendaSession, Entity, Event
+from registration.extensions import db
+from registration.manage.emails import queue_status_email
+
+
+class WorkflowError(DomainError):
+    """A decision cannot be applied.
+
+    Codes: already_approved, invalid_transition, reason_required, duplicate, unknown_action.
+    """
+
+
+#: Limits that send a registration to the waiting list, as returned by ``limit_reached``.
+CAPACITY, QUOTA, SESSION = "capacity", "quota", "session"
+
+
+def lock_event(event: Event) -> None:
+    """Serialise changes of places in one event with a row lock.
+
+    SELECT … FOR UPDATE on PostgreSQL; SQLite ignores it and serialises writers itself.
+    """
+    db.session.execute(db.select(Event.id).where(Event.id == event.id).with_for_update())
+
+
+def _count_held(event: Event, *conditions) -> int:
+    """Registrations of ``event`` holding a place (pending, approved) matching ``conditions``."""
+    return db.session.execute(
+        db.select(db.func.count(Registration.id)).where(
+            Registration.event_id == event.id,
+            Registration.status.in_(PLACE_HOLDING_STATUSES),
+            *conditions,
+        )
+    ).scalar_one()
+
+
+def session_places_taken(sessions: Iterable[AgendaSession]) -> dict[int, int]:
+    """{session id: registrations holding a place that chose it}, for the given sessions."""
+    ids = [session.id for session in sessions]
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        db.select(registration_session.c.session_id, db.func.count())
+        .join(Registration, Registration.id == registration_session.c.registration_id)
+        .where(
+            registration_session.c.session_id.in_(ids),
+            Registration.status.in_(PLACE_HOLDING_STATUSES),
+        )
+        .group_by(registration_session.c.session_id)
+    ).all()
+    return dict(rows)
+
+
+def limit_reached(
+    event: Event, entity: Entity | None, sessions: Sequence[AgendaSession]
+) -> str | None:
+    """Which limit one more place-holding registration would exceed: CAPACITY, QUOTA, SESSION.
+
+    None when it fits. Call it after ``lock_event`` so that the counts stay true until commit.
+    """
+    if event.capacity is not None and _count_held(event) >= event.capacity:
+        return CAPACITY
+    if (
+        entity is not None
+        and entity.quota is not None
+        and _count_held(event, Registration.entity_id == entity.id) >= entity.quota
+    ):
+        return QUOTA
+    limited = [session for session in sessions if session.capacity is not None]
+    taken = session_places_taken(limited)
+    if any(taken.get(session.id, 0) >= session.capacity for session in limited):
+        return SESSION
+    return None
+
+
+def _change_status(
+    registration: Registration,
+    status: Status,
+    action: str,
+    *,
+    by=None,
+    actor_type: str | None = None,
+    reason: str = "",
+    email: str,
+) -> None:
+    """Set the status (and the reason the delegate sees), audit it and queue the email."""
+    changes = {"status": [registration.status.value, status.value]}
+    if reason != registration.status_reason:
+        changes["status_reason"] = [registration.status_reason, reason]
+    registration.status = status
+    registration.status_reason = reason
+    try:
+        # A savepoint: reactivating a registration may collide with the same person's newer one.
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as error:
+        raise WorkflowError(
+            _("This person already has another active registration for this meeting."),
+            "duplicate",
+        ) from error
+    record(action, registration=registration, actor=by, actor_type=actor_type, changes=changes)
+    queue_status_email(registration, email, reason=reason)
+
+
+def approve(registration: Registration, *, by) -> Registration:
+    """Approve a pending or waitlisted registration (staff; the desk for walk-ins).
+
+    Approving a waitlisted registration is a deliberate decision of staff and may exceed the
+    event's limits. Raises WorkflowError('already_approved' | 'invalid_transition').
+    """
+    lock_event(registration.event)
+    if registration.status == Status.APPROVED:
+        raise WorkflowError(_("This registration is already approved."), "already_approved")
+    if registration.status not in (Status.PENDING, Status.WAITLISTED):
+        raise WorkflowError(
+            _("Only a pending or waitlisted registration can be approved; reset it first."),
+            "invalid_transition",
+        )
+    _change_status(registration, Status.APPROVED, "approved", by=by, email="approved")
+    return registration
+
+
+def reject(registration: Registration, reason: str, *, by) -> list[Registration]:
+    """Reject a registration with a reason the delegate sees (staff).
+
+    A place it held goes to the waiting list; returns the registrations promoted.
+    Raises WorkflowError('reason_required' | 'invalid_transition').
+    """
+    reason = reason.strip()
+    if not reason:
+        raise WorkflowError(
+            _("Give the reason that the delegate will read."), "reason_required", field="reason"
+        )
+    lock_event(registration.event)
+    if registration.status not in (Status.PENDING, Status.APPROVED, Status.WAITLISTED):
+        raise WorkflowError(
+            _("Only a pending, approved or waitlisted registration can be rejected."),
+            "invalid_transition",
+        )
+    held = registration.status in PLACE_HOLDING_STATUSES
+    _change_status(
+        registration, Status.REJECTED, "rejected", by=by, reason=reason, email="rejected"
+    )
+    return promote_next_waitlisted(registration.event) if held else []
+
+
+def withdraw(registration: Registration, *, by, reason: str = "") -> list[Registration]:
+    """Withdraw a registration on the delegate's behalf (staff); returns those promoted.
+
+    Raises WorkflowError('invalid_transition').
+    """
+    lock_event(registration.event)
+    if registration.status not in (Status.PENDING, Status.APPROVED, Status.WAITLISTED):
+        raise WorkflowError(
+            _("Only a pending, approved or waitlisted registration can be withdrawn."),
+            "invalid_transition",
+        )
+    held = registration.status in PLACE_HOLDING_STATUSES
+    _change_status(
+        registration, Status.WITHDRAWN, "withdrawn", by=by, reason=reason.strip(), email="withdrawn"
+    )
+    return promote_next_waitlisted(registration.event) if held else []
+
+
+def reset_to_pending(registration: Registration, *, by) -> Registration:
+    """Send an approved, rejected or withdrawn registration back to pending (staff).
+
+    A rejected or withdrawn registration that no longer fits the limits goes to the waiting
+    list instead. Raises WorkflowError('invalid_transition' | 'duplicate').
+    """
+    event = registration.event
+    lock_event(event)
+    if registration.status not in (Status.APPROVED, Status.REJECTED, Status.WITHDRAWN):
+        raise WorkflowError(
+            _("Only an approved, rejected or withdrawn registration can be reset to pending."),
+            "invalid_transition",
+        )
+    status = Status.PENDING
+    if registration.status != Status.APPROVED and limit_reached(
+        event, registration.entity, registration.sessions
+    ):
+        status = Status.WAITLISTED
+    _change_status(registration, status, "reset", by=by, email=status.value)
+    return registration
+
+
+def promote_next_waitlisted(event: Event) -> list[Registration]:
+    """Give free places to waitlisted registrations in arrival order (the system).
+
+    Each promoted registration becomes pending (moderated events) or approved and is emailed.
+    One blocked by its entity's quota or a full session is skipped, not the ones after it.
+    """
+    lock_event(event)
+    status = Status.PENDING if event.moderation else Status.APPROVED
+    waiting = (
+        db.session.execute(
+            db.select(Registration)
+            .where(Registration.event_id == event.id, Registration.status == Status.WAITLISTED)
+            .order_by(Registration.created_at, Registration.id)
+        )
+        .scalars()
+        .all()
+    )
+    promoted = []
+    for candidate in waiting:
+        limit = limit_reached(event, candidate.entity, candidate.sessions)
+        if limit == CAPACITY:
+            break
+        if limit is None:
+            _change_status(candidate, status, "promoted", actor_type="system", email="promoted")
+            promoted.append(candidate)
+    return promoted
+
+
+#: Actions offered in bulk on the registrations list.
+BULK_ACTIONS = ("approve", "reject", "reset", "withdraw")
+
+
+@dataclass
+class BulkResult:
+    """What a bulk action did: references changed, and (reference, message) refused."""
+
+    done: list[str] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)
+    promoted: list[str] = field(default_factory=list)
+
+
+def apply_bulk(
+    action: str, registrations: Iterable[Registration], *, by, reason: str = ""
+) -> BulkResult:
+    """Apply one of BULK_ACTIONS to each registration; one refusal does not stop the others.
+
+    Raises WorkflowError('unknown_action' | 'reason_required') before changing anything.
+    """
+    if action not in BULK_ACTIONS:
+        raise WorkflowError(_("Choose an action."), "unknown_action", field="action")
+    if action == "reject" and not reason.strip():
+        raise WorkflowError(
+            _("Give the reason that the delegates will read."), "reason_required", field="reason"
+        )
+    result = BulkResult()
+    for registration in registrations:
+        try:
+            with db.session.begin_nested():
+                promoted = _apply_one(action, registration, by=by, reason=reason)
+        except WorkflowError as error:
+            result.refused.append((registration.reference, error.message))
+        else:
+            result.done.append(registration.reference)
+            result.promoted.extend(item.reference for item in promoted)
+    return result
+
+
+def _apply_one(action: str, registration: Registration, *, by, reason: str) -> list[Registration]:
+    """One bulk step; returns the registrations it promoted."""
+    if action == "approve":
+        approve(registration, by=by)
+    elif action == "reset":
+        reset_to_pending(registration, by=by)
+    elif action == "reject":
+        return reject(registration, reason, by=by)
+    else:
+        return withdraw(registration, by=by, reason=reason)
+    return []
