@@ -53,7 +53,22 @@ def make_test_app(**overrides):
         "PUBLIC_BASE_URL": "http://testserver.local",
     }
     config.update(overrides)
-    return create_app(config)
+    application = create_app(config)
+    _APPS.append(application)
+    return application
+
+
+#: Every app the suite made, so that their connection pools are closed at the end.
+_APPS: list = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_connection_pools():
+    """Dispose every app's engine when the run ends (no connection left open)."""
+    yield
+    for application in _APPS:
+        with application.app_context():
+            _db.engine.dispose()
 
 
 @pytest.fixture(scope="session")
