@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from registration.audit.services import diff, record
 from registration.database import utcnow
-from registration.delegates import emails
+from registration.delegates import emails, workflow
 from registration.delegates.models import (
     PLACE_HOLDING_STATUSES,
     Registration,
@@ -35,7 +35,7 @@ class RegistrationError(DomainError):
     """A registration rule was broken.
 
     Codes: registration_not_open, registration_closed, duplicate, invalid_category,
-    invalid_entity, invalid_session, not_editable, already_withdrawn.
+    invalid_entity, invalid_session, quota_reached, not_editable, already_withdrawn.
     """
 
 
@@ -75,23 +75,6 @@ def _fold(text: str) -> str:
 def person_key(email: str, given_name: str, family_name: str) -> str:
     """The identity that the database keeps unique among active registrations of an event."""
     return "|".join(_fold(part) for part in (email, given_name, family_name))
-
-
-def _lock_event(event: Event) -> None:
-    """Serialise registrations of one event (capacity, duplicates) with a row lock.
-
-    SELECT … FOR UPDATE on PostgreSQL; SQLite ignores it and serialises writers itself.
-    """
-    db.session.execute(db.select(Event.id).where(Event.id == event.id).with_for_update())
-
-
-def places_taken(event: Event) -> int:
-    """Registrations that hold a place (pending or approved)."""
-    return db.session.execute(
-        db.select(db.func.count(Registration.id)).where(
-            Registration.event_id == event.id, Registration.status.in_(PLACE_HOLDING_STATUSES)
-        )
-    ).scalar_one()
 
 
 def _check_choices(event: Event, data: RegistrationData) -> tuple[Category, Entity | None, list]:
@@ -158,13 +141,15 @@ def register(
 
     Used by the public form, focal points (``actor_type="focal_point"``), staff and walk-ins
     (``by`` a StaffUser, ``enforce_window=False``). The status is waitlisted beyond the event's
-    capacity, pending when the event is moderated, approved otherwise. Raises RegistrationError.
+    capacity, the entity's quota or a chosen session's capacity (focal points are refused at
+    the quota instead: 'quota_reached'), pending when the event is moderated, approved
+    otherwise. Raises RegistrationError.
     """
     now = now or utcnow()
     if enforce_window:
         _check_window(event, now)
     category, entity, sessions = _check_choices(event, data)
-    _lock_event(event)
+    workflow.lock_event(event)  # serialises duplicates and capacity counts of the event
     key = person_key(data.email, data.given_name, data.family_name)
     exists = db.session.execute(
         db.select(Registration.id).where(
@@ -175,10 +160,20 @@ def register(
     ).first()
     if exists:
         raise _duplicate_error()
-    if event.capacity is not None and places_taken(event) >= event.capacity:
+    limit = workflow.limit_reached(event, entity, sessions)
+    if limit == workflow.QUOTA and actor_type == "focal_point":
+        # A focal point manages the quota: refuse clearly rather than waitlist.
+        raise RegistrationError(
+            _(
+                "The quota of %(quota)s delegates for %(entity)s is reached.",
+                quota=entity.quota,
+                entity=entity.name_in(),
+            ),
+            "quota_reached",
+        )
+    status = Status.PENDING if event.moderation else Status.APPROVED
+    if limit:
         status = Status.WAITLISTED
-    else:
-        status = Status.PENDING if event.moderation else Status.APPROVED
     values = asdict(data)
     del values["session_ids"]
     registration = Registration(
@@ -300,12 +295,15 @@ def update_registration(
 def withdraw(registration: Registration, *, by=None, actor_type: str | None = None) -> None:
     """Withdraw a registration (the delegate, a focal point or staff) and confirm by email.
 
+    The place it held goes to the next waitlisted registration (workflow.promote_next_waitlisted).
+
     Raises RegistrationError('already_withdrawn' | 'not_editable').
     """
     if registration.status == Status.WITHDRAWN:
         raise RegistrationError(_("This registration is already withdrawn."), "already_withdrawn")
     if registration.status == Status.REJECTED:
         raise RegistrationError(_("This registration can no longer be changed."), "not_editable")
+    workflow.lock_event(registration.event)
     previous = registration.status
     registration.status = Status.WITHDRAWN
     db.session.flush()
@@ -317,6 +315,8 @@ def withdraw(registration: Registration, *, by=None, actor_type: str | None = No
         changes={"status": [previous.value, Status.WITHDRAWN.value]},
     )
     emails.queue_registration_email(registration, "withdrawn")
+    if previous in PLACE_HOLDING_STATUSES:
+        workflow.promote_next_waitlisted(registration.event)
 
 
 def resend_links(event: Event, email: str) -> int:

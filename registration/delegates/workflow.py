@@ -54,6 +54,11 @@ def _count_held(event: Event, *conditions) -> int:
     ).scalar_one()
 
 
+def places_taken(event: Event) -> int:
+    """Registrations of ``event`` that hold a place (pending or approved)."""
+    return _count_held(event)
+
+
 def session_places_taken(sessions: Iterable[AgendaSession]) -> dict[int, int]:
     """{session id: registrations holding a place that chose it}, for the given sessions."""
     ids = [session.id for session in sessions]
@@ -78,14 +83,15 @@ def limit_reached(
 
     None when it fits. Call it after ``lock_event`` so that the counts stay true until commit.
     """
-    if event.capacity is not None and _count_held(event) >= event.capacity:
-        return CAPACITY
+    # The quota first: a focal point is told about its quota even when the meeting is full.
     if (
         entity is not None
         and entity.quota is not None
         and _count_held(event, Registration.entity_id == entity.id) >= entity.quota
     ):
         return QUOTA
+    if event.capacity is not None and places_taken(event) >= event.capacity:
+        return CAPACITY
     limited = [session for session in sessions if session.capacity is not None]
     taken = session_places_taken(limited)
     if any(taken.get(session.id, 0) >= session.capacity for session in limited):
