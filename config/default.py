@@ -38,6 +38,7 @@ MAIL_DEFAULT_SENDER = "registration@localhost"
 MAIL_TIMEOUT = 10  # seconds for one SMTP conversation
 MAIL_MAX_ATTEMPTS = 8
 MAIL_BACKOFF_SECONDS = 30  # first retry delay; doubles each attempt
+MAIL_LEASE_SECONDS = 300  # a batch claimed by a worker that died is sent by another after this
 
 # Public address used in links inside emails and QR codes when no request is active.
 SERVER_NAME = None
