@@ -1,5 +1,6 @@
 """The registration form (shape only; rules that need the database live in services)."""
 
+from flask_babel import format_datetime, format_time
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -23,6 +24,12 @@ from registration.i18n import country_choices
 
 #: Value of the entity choice for an organisation that is not in the event's list.
 OTHER_ORGANISATION = "other"
+
+
+def _when(session) -> str:
+    """A session's day and hours in the event's timezone, in the reader's language."""
+    starts = format_datetime(session.starts_at, "EEE d MMM, HH:mm")
+    return f"{starts}–{format_time(session.ends_at, 'HH:mm')}"
 
 
 class CheckboxListField(SelectMultipleField):
@@ -116,7 +123,8 @@ class RegistrationForm(FlaskForm):
             *(SelectChoice(code, name) for code, name in country_choices(language)),
         ]
         self.sessions.choices = [
-            SelectChoice(session.id, session.title) for session in event.sessions
+            SelectChoice(session.id, f"{session.title} ({_when(session)})")
+            for session in event.sessions
         ]
         return self
 
