@@ -62,7 +62,7 @@ def test_delegate_registers_and_the_confirmation_is_in_the_mailbox(
         f"in Fostering Development ({reference})"
     )
     row.get_by_role("link").click()
-    expect(page.locator("pre.mail")).to_contain_text(f"/r/{registration.manage_token}")
+    expect(page.locator("#body-text")).to_contain_text(f"/r/{registration.manage_token}")
 
 
 def test_form_errors_in_the_browser_keep_what_was_typed(page: Page, live_server, event):
