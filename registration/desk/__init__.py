@@ -3,7 +3,20 @@
 from flask import Flask
 
 from registration.desk import models  # noqa: F401 (registers the tables)
+from registration.desk.api import bp as api_bp
+from registration.desk.cli import desk_cli
+from registration.desk.views import bp
+from registration.desk.xhr import bp as xhr_bp
+from registration.extensions import csrf, login_manager
 
 
 def init_app(app: Flask) -> None:
-    """Nothing registered yet."""
+    """Register the desk pages, the desk's JSON endpoints, the scan API and `flask desk`."""
+    # Devices authenticate with a bearer token and send no cookies: nothing to forge.
+    csrf.exempt(api_bp)
+    # The desk page's JSON calls answer 401 rather than redirect to the sign-in page.
+    login_manager.blueprint_login_views[xhr_bp.name] = None
+    app.register_blueprint(bp)
+    app.register_blueprint(xhr_bp)
+    app.register_blueprint(api_bp)
+    app.cli.add_command(desk_cli)

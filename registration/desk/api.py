@@ -1,0 +1,46 @@
+"""The scan API for devices: POST /api/v1/scans with a bearer device token (no cookies, no CSRF)."""
+
+from flask import Blueprint, g, jsonify, request
+from flask_babel import gettext as _
+
+from registration.desk import services
+from registration.desk.answers import error_answer, scan_answer
+from registration.desk.devices import authenticate_device
+from registration.desk.models import DeviceToken
+from registration.desk.payloads import PayloadError, read_json, scan_request
+from registration.extensions import db
+
+bp = Blueprint("desk_api", __name__, url_prefix="/api/v1")
+
+
+def _device() -> DeviceToken | None:
+    """The device of the request's ``Authorization: Bearer <token>``, if valid and not revoked."""
+    scheme, _space, token = request.headers.get("Authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or len(token) > 256:
+        return None
+    return authenticate_device(token)
+
+
+@bp.post("/scans")
+def scans():
+    """Check a badge in at a checkpoint (devices with a device token, acting as checkin).
+
+    201 with the person's summary, or 4xx with a ``reason``; a repeated nonce gets the first
+    answer again (header Idempotent-Replayed: true).
+    """
+    device = _device()
+    if device is None:
+        body, status = error_answer("unauthorized", _("A valid device token is required."), 401)
+        return jsonify(body), status, {"WWW-Authenticate": 'Bearer realm="scans"'}
+    g.event_timezone = device.event.timezone
+    try:
+        wanted = scan_request(read_json(), source="api")
+    except PayloadError as error:
+        body, status = error_answer(error.code, error.message, 400)
+        return jsonify(body), status
+    logged = services.scan(device.event, wanted, device=device)
+    body, status = scan_answer(logged)
+    replayed = logged.replayed
+    db.session.commit()
+    return jsonify(body), status, {"Idempotent-Replayed": "true" if replayed else "false"}
