@@ -42,9 +42,33 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
 
     # Imported here: the feature packages need the extensions above to exist.
-    from registration import audit, auth, delegates, demo, desk, documents, events, mail, manage
+    from registration import (
+        audit,
+        auth,
+        delegates,
+        delegations,
+        demo,
+        desk,
+        documents,
+        events,
+        mail,
+        manage,
+        setup,
+    )
 
-    for feature in (events, auth, delegates, manage, desk, documents, mail, audit, demo):
+    for feature in (
+        events,
+        auth,
+        delegates,
+        delegations,
+        manage,
+        setup,
+        desk,
+        documents,
+        mail,
+        audit,
+        demo,
+    ):
         feature.init_app(app)
     from registration import pages
 
@@ -80,6 +104,9 @@ def _fill_defaults(app: Flask) -> None:
     if not app.config["PHOTO_DIR"]:
         app.config["PHOTO_DIR"] = str(instance / "photos")
     Path(app.config["PHOTO_DIR"]).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("DOCUMENT_DIR"):
+        app.config["DOCUMENT_DIR"] = str(instance / "documents")
+    Path(app.config["DOCUMENT_DIR"]).mkdir(parents=True, exist_ok=True)
     if not app.config["SECRET_KEY"]:
         key_file = instance / "secret_key"
         if not key_file.exists():

@@ -1,0 +1,86 @@
+"""Nomination letters as files: checked by content, stored outside the static folder."""
+
+import io
+import secrets
+import warnings
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import gettext as _
+from pypdf import PdfReader
+from werkzeug.utils import secure_filename
+
+from registration.errors import DomainError
+
+#: The issue's limit for a note verbale or nomination letter.
+MAX_LETTER_BYTES = 10 * 1024 * 1024
+_STORED_SUFFIX = ".pdf"
+
+
+class LetterError(DomainError):
+    """A letter was refused: letter_too_large, letter_empty, letter_not_pdf, letter_encrypted."""
+
+
+def document_dir() -> Path:
+    """Where letters are stored (DOCUMENT_DIR, never under static/)."""
+    return Path(current_app.config["DOCUMENT_DIR"])
+
+
+def check_letter(data: bytes) -> int:
+    """Check that ``data`` is a readable, unencrypted PDF of at most 10 MB; return its pages.
+
+    The name and the browser's content type are not trusted: the bytes must start like a PDF
+    and pypdf must read the page tree. Raises LetterError.
+    """
+    if not data:
+        raise LetterError(_("Choose a PDF file."), "letter_empty", field="letter")
+    if len(data) > MAX_LETTER_BYTES:
+        raise LetterError(
+            _("The letter is larger than %(size)s MB.", size=MAX_LETTER_BYTES // 2**20),
+            "letter_too_large",
+            field="letter",
+        )
+    not_pdf = LetterError(
+        _("The letter must be a PDF file that opens normally."), "letter_not_pdf", field="letter"
+    )
+    # Some writers put a few bytes before the header; readers accept it within 1 KB.
+    if b"%PDF-" not in data[:1024]:
+        raise not_pdf
+    try:
+        with warnings.catch_warnings():
+            # Repairable defects are fine: only a file that cannot be read is refused.
+            warnings.simplefilter("ignore")
+            reader = PdfReader(io.BytesIO(data), strict=False)
+            encrypted = reader.is_encrypted
+            pages = 0 if encrypted else len(reader.pages)
+    except Exception as error:  # an untrusted file may break the parser in any way
+        raise not_pdf from error
+    if encrypted:
+        raise LetterError(
+            _("The letter is protected by a password. Please send it without protection."),
+            "letter_encrypted",
+            field="letter",
+        )
+    if pages < 1:
+        raise not_pdf
+    return pages
+
+
+def store_letter(data: bytes) -> str:
+    """Write a checked letter under a random name and return that name."""
+    name = f"{secrets.token_hex(16)}{_STORED_SUFFIX}"
+    folder = document_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_bytes(data)
+    return name
+
+
+def letter_path(stored_name: str) -> Path:
+    """The file of a stored letter (names come from our database, never from a request)."""
+    return document_dir() / stored_name
+
+
+def clean_filename(filename: str | None) -> str:
+    """A safe, short version of the uploader's file name, ending in .pdf."""
+    name = secure_filename(filename or "")[:190] or "letter"
+    return name if name.lower().endswith(".pdf") else f"{name}.pdf"

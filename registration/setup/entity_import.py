@@ -1,0 +1,189 @@
+"""Importing a CSV list of States (by ISO code) or organisations (by name) into a category.
+
+One entity per line: the ISO code or the name, then optionally the quota. A header line is
+recognised and skipped; commas, semicolons and tabs are accepted as separators. Nothing is
+written until the admin confirms the preview, and the confirmed text is checked again.
+"""
+
+import csv
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+
+from registration.audit.services import record
+from registration.auth.models import StaffUser
+from registration.events.models import Category, Entity, Event
+from registration.extensions import db
+from registration.setup.services import SetupError, country_of
+
+#: Small enough to travel back with the confirmation form (Flask keeps form fields in memory).
+MAX_BYTES = 200 * 1024
+MAX_LINES = 5000
+_HEADERS = {
+    "iso",
+    "iso code",
+    "iso_code",
+    "code",
+    "country",
+    "state",
+    "name",
+    "organisation",
+    "organization",
+    "entity",
+}
+
+
+@dataclass
+class ImportLine:
+    """One line of the file and what the import makes of it."""
+
+    line: int
+    text: str
+    name: str = ""
+    iso_code: str | None = None
+    quota: int | None = None
+    #: Why the line is rejected or skipped, for the report.
+    reason: str = ""
+
+
+@dataclass
+class EntityImport:
+    """The preview (or result) of an import: lines to add, already present, rejected."""
+
+    category: Category
+    text: str
+    new: list[ImportLine] = field(default_factory=list)
+    existing: list[ImportLine] = field(default_factory=list)
+    rejected: list[ImportLine] = field(default_factory=list)
+
+
+def decode(data: bytes) -> str:
+    """The text of an uploaded CSV: UTF-8 (with or without BOM), else Windows-1252.
+
+    Raises SetupError('invalid_csv') for a large or binary file.
+    """
+    if len(data) > MAX_BYTES:
+        raise SetupError(_("The file is larger than 200 KB."), "invalid_csv", field="file")
+    if b"\x00" in data:
+        raise SetupError(_("This is not a CSV text file."), "invalid_csv", field="file")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Spreadsheets saved on Windows often use this code page; it decodes almost any byte.
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError as error:
+            raise SetupError(
+                _("Save the file as CSV UTF-8 and try again."), "invalid_csv", field="file"
+            ) from error
+
+
+def _rows(text: str):
+    """(line number, raw line, cells) for every non-blank line."""
+    lines = text.splitlines()
+    if len(lines) > MAX_LINES:
+        raise SetupError(
+            _("The file has more than %(count)d lines.", count=MAX_LINES),
+            "invalid_csv",
+            field="file",
+        )
+    try:
+        dialect = csv.Sniffer().sniff("\n".join(lines[:20]), delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        try:
+            cells = next(csv.reader([raw], dialect))
+        except csv.Error:
+            cells = [raw]
+        yield number, raw, [cell.strip() for cell in cells]
+
+
+def preview(event: Event, category: Category, text: str) -> EntityImport:
+    """What importing ``text`` into ``category`` would do, without writing anything."""
+    if category.event_id != event.id:
+        raise SetupError(_("Choose a category."), "invalid_category", field="category")
+    result = EntityImport(category, text)
+    present = {
+        name
+        for (name,) in db.session.execute(
+            db.select(Entity.name).where(Entity.category_id == category.id)
+        )
+    }
+    seen: dict[str, int] = {}
+    for index, (number, raw, cells) in enumerate(_rows(text)):
+        if index == 0 and cells[0].lower() in _HEADERS:
+            continue
+        line = ImportLine(number, raw[:300])
+        line.reason = _read_line(category, cells, line)
+        if line.reason:
+            result.rejected.append(line)
+        elif line.name in seen:
+            line.reason = _("Listed twice (first on line %(line)d).", line=seen[line.name])
+            result.rejected.append(line)
+        elif line.name in present:
+            seen[line.name] = number
+            line.reason = _("Already in the list.")
+            result.existing.append(line)
+        else:
+            seen[line.name] = number
+            result.new.append(line)
+    return result
+
+
+def _read_line(category: Category, cells: list[str], line: ImportLine) -> str:
+    """Fill ``line`` from its cells; returns why it is rejected, or ''."""
+    value = cells[0]
+    if any(ord(char) < 32 for char in value):
+        return _("Contains control characters.")
+    if category.is_state:
+        country = country_of(value)
+        if country is None:
+            return _("%(value)s is not an ISO 3166-1 country code.", value=value or "—")
+        line.name, line.iso_code = country.name, country.alpha_2
+    else:
+        line.name = " ".join(value.split())
+        if not line.name:
+            return _("The name is empty.")
+        if len(line.name) > 300:
+            return _("The name is longer than 300 characters.")
+    extra = [cell for cell in cells[1:] if cell]
+    if len(extra) > 1:
+        return _(
+            "Too many columns: give the name or code, then the quota. Put names that "
+            "contain the separator in double quotes."
+        )
+    if extra:
+        if not (extra[0].isascii() and extra[0].isdigit()) or int(extra[0]) < 1:
+            return _("The quota %(value)s is not a whole number above zero.", value=extra[0])
+        line.quota = int(extra[0])
+    return ""
+
+
+def import_entities(event: Event, category: Category, text: str, *, by: StaffUser) -> EntityImport:
+    """Add the new entities of a previewed file (admins); returns what was done.
+
+    The text is checked again, so what the admin confirmed cannot smuggle anything in.
+    """
+    result = preview(event, category, text)
+    for line in result.new:
+        db.session.add(
+            Entity(
+                event=event,
+                category=category,
+                name=line.name,
+                iso_code=line.iso_code,
+                quota=line.quota,
+            )
+        )
+    db.session.flush()
+    if result.new:
+        record(
+            "entities_imported",
+            event_id=event.id,
+            actor=by,
+            changes={"entities": [None, [line.name for line in result.new]]},
+        )
+    return result

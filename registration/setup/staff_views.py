@@ -1,0 +1,112 @@
+"""Staff accounts for admins: list, create, change role, deactivate and reactivate."""
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from registration.auth.decorators import role_required
+from registration.auth.models import Role, StaffUser
+from registration.delegations.forms import attach_error
+from registration.errors import DomainError
+from registration.extensions import db
+from registration.setup import staff
+from registration.setup.forms import ROLE_LABELS, ConfirmForm, RoleForm, StaffForm
+
+bp = Blueprint("staff", __name__, url_prefix="/manage/staff")
+
+
+def _render(form: StaffForm | None = None, status: int = 200):
+    """The accounts page, with the new-account form as submitted when it was refused."""
+    return render_template(
+        "setup/staff.html",
+        accounts=staff.list_accounts(),
+        form=form or StaffForm(formdata=None),
+        role_form=RoleForm(formdata=None),
+        role_labels=ROLE_LABELS,
+    ), status
+
+
+@bp.get("/")
+@role_required(Role.ADMIN)
+def accounts():
+    """Every staff account with its role and state (admins)."""
+    return _render()
+
+
+@bp.post("/")
+@role_required(Role.ADMIN)
+def create():
+    """Create a staff account with an initial password (admins)."""
+    form = StaffForm()
+    if form.validate_on_submit():
+        try:
+            user = staff.create_account(
+                form.email.data,
+                Role(form.role.data),
+                form.password.data,
+                name=form.name.data or "",
+                by=current_user,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The account of %(email)s is created.", email=user.email), "success")
+            return redirect(url_for(".accounts"))
+    form.password.data = ""  # never sent back to the browser
+    return _render(form, 400)
+
+
+def _change(user_id: int, form, action, message: str):
+    """Apply one account change after its form validated; flash the outcome."""
+    user = db.get_or_404(StaffUser, user_id)
+    if form.validate_on_submit():
+        try:
+            action(user)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "warning")
+        else:
+            db.session.commit()
+            flash(message % {"email": user.email}, "success")
+    else:
+        flash(_("Choose a role from the list."), "warning")
+    return redirect(url_for(".accounts"))
+
+
+@bp.post("/<int:user_id>/role")
+@role_required(Role.ADMIN)
+def change_role(user_id: int):
+    """Give an account another role (admins; not their own)."""
+    form = RoleForm()
+    return _change(
+        user_id,
+        form,
+        lambda user: staff.change_role(user, Role(form.role.data), by=current_user),
+        _("The role of %(email)s is changed."),
+    )
+
+
+@bp.post("/<int:user_id>/deactivate")
+@role_required(Role.ADMIN)
+def deactivate(user_id: int):
+    """Close an account and end its sessions (admins; not their own, nor the last admin)."""
+    return _change(
+        user_id,
+        ConfirmForm(),
+        lambda user: staff.deactivate(user, by=current_user),
+        _("The account of %(email)s is closed and its sessions are ended."),
+    )
+
+
+@bp.post("/<int:user_id>/reactivate")
+@role_required(Role.ADMIN)
+def reactivate(user_id: int):
+    """Open a closed account again (admins)."""
+    return _change(
+        user_id,
+        ConfirmForm(),
+        lambda user: staff.reactivate(user, by=current_user),
+        _("The account of %(email)s is open again."),
+    )
