@@ -51,15 +51,21 @@ def queue_status_email(registration: Registration, kind: str, *, reason: str = "
     event = registration.event
     values = placeholders.values_for(registration, reason)
     override = find_override(event.id, kind, language)
-    subject = DEFAULT_SUBJECTS[kind](
+    default_subject = DEFAULT_SUBJECTS[kind](
         event=event.title_in(language), reference=registration.reference
     )
+    subject = default_subject
     custom_body = None
     if override is not None:
-        if override.subject.strip():
-            subject = placeholders.fill(override.subject, values)
-        if override.body.strip():
-            custom_body = placeholders.fill(override.body, values)
+        try:
+            if override.subject.strip():
+                subject = placeholders.fill(override.subject, values)
+            if override.body.strip():
+                custom_body = placeholders.fill(override.body, values)
+        except placeholders.PlaceholderError:
+            # Saving checks the text, so this is a row changed behind the app's back: a
+            # decision must not fail because of it; the standard text is sent instead.
+            subject, custom_body = default_subject, None
     return queue_email(
         registration.email,
         f"status_{kind}",

@@ -1,0 +1,231 @@
+"""The registrations list's search, filters, sorting and pages: request args → dataclass → SQL.
+
+One parser and one query builder, shared by the list, bulk actions, bulk email and any other
+feature that acts on "the registrations matching this filter" (e.g. documents).
+"""
+
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+from werkzeug.datastructures import MultiDict
+
+from registration.delegates.models import Registration, Status, registration_session
+from registration.delegates.services import person_key
+from registration.events.models import Category, Entity, Event
+from registration.extensions import db
+
+#: Sortable columns: name in the query string → SQL expressions (ties broken by id).
+SORTS = {
+    "reference": (Registration.reference,),
+    "name": (Registration.family_name, Registration.given_name),
+    "entity": (sa.func.coalesce(Entity.name, Registration.other_organisation),),
+    "category": (Category.position,),
+    "status": (Registration.status,),
+    "email": (Registration.email,),
+    "created": (Registration.created_at,),
+    "checked_in": (Registration.checked_in_at,),
+    "badge": (Registration.badge_printed_at,),
+}
+PAGE_SIZES = (25, 50, 100, 200)
+#: Longest search text considered (longer input is cut, never refused).
+MAX_QUERY = 200
+
+
+@dataclass
+class RegistrationFilter:
+    """What the list shows: search text, filters, sort and page. Every field is optional."""
+
+    q: str = ""
+    status: list[Status] = field(default_factory=list)
+    category: int | None = None
+    entity: int | None = None
+    session: int | None = None
+    checked_in: bool | None = None
+    photo: bool | None = None
+    badge_printed: bool | None = None
+    sort: str = "created"
+    descending: bool = False
+    page: int = 1
+    per_page: int = 50
+
+    def to_args(self, **changes: Any) -> dict[str, Any]:
+        """Query-string arguments that reproduce this filter (defaults left out), with changes."""
+        values = {item.name: getattr(self, item.name) for item in fields(self)} | changes
+        default = RegistrationFilter()
+        args: dict[str, Any] = {}
+        for name, value in values.items():
+            if value == getattr(default, name):
+                continue
+            if isinstance(value, bool):
+                args[name] = "yes" if value else "no"
+            elif isinstance(value, list):
+                args[name] = [str(item) for item in value]
+            else:
+                args[name] = value
+        return args
+
+    @property
+    def is_filtered(self) -> bool:
+        """Whether anything narrows the list (search text or a filter)."""
+        narrowing = ("q", "status", "category", "entity", "session")
+        return any(getattr(self, name) for name in narrowing) or any(
+            getattr(self, name) is not None for name in ("checked_in", "photo", "badge_printed")
+        )
+
+
+def _int(value: str | None) -> int | None:
+    """A positive integer from the query string, or None for anything else."""
+    return int(value) if value and value.isdigit() and len(value) < 10 else None
+
+
+def _yes_no(value: str | None) -> bool | None:
+    """'yes' → True, 'no' → False, anything else → None (no filter)."""
+    return {"yes": True, "no": False}.get(value or "")
+
+
+def parse_filter(args: MultiDict) -> RegistrationFilter:
+    """Read a filter from request args; unknown or malformed values are ignored, never an error."""
+    statuses = [value for value in args.getlist("status") if value in Status._value2member_map_]
+    sort = args.get("sort", "created")
+    per_page = _int(args.get("per_page"))
+    return RegistrationFilter(
+        q=" ".join(args.get("q", "")[:MAX_QUERY].split()),
+        status=[Status(value) for value in dict.fromkeys(statuses)],
+        category=_int(args.get("category")),
+        entity=_int(args.get("entity")),
+        session=_int(args.get("session")),
+        checked_in=_yes_no(args.get("checked_in")),
+        photo=_yes_no(args.get("photo")),
+        badge_printed=_yes_no(args.get("badge_printed")),
+        sort=sort if sort in SORTS else "created",
+        descending=args.get("descending") == "yes",
+        page=max(_int(args.get("page")) or 1, 1),
+        per_page=per_page if per_page in PAGE_SIZES else 50,
+    )
+
+
+def _like(text: str) -> str:
+    """A LIKE pattern matching ``text`` anywhere, with LIKE's wildcards taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _word_matches(event: Event, word: str) -> sa.ColumnElement[bool]:
+    """A search word matches a name or email (accents and case ignored), reference or entity."""
+    # person_key folds case, accents and spaces; searching it makes "jose" find "José".
+    folded = person_key(word, "", "").rstrip("|")
+    pattern = _like(word)
+    entities = db.select(Entity.id).where(
+        Entity.event_id == event.id,
+        sa.or_(Entity.name.ilike(pattern, escape="\\"), Entity.iso_code.ilike(word)),
+    )
+    return sa.or_(
+        Registration.person_key.like(_like(folded), escape="\\"),
+        Registration.reference.ilike(pattern, escape="\\"),
+        Registration.other_organisation.ilike(pattern, escape="\\"),
+        Registration.entity_id.in_(entities),
+    )
+
+
+def _is_set(column: sa.ColumnElement, wanted: bool) -> sa.ColumnElement[bool]:
+    """``column`` IS NOT NULL when ``wanted``, IS NULL otherwise."""
+    return column.is_not(None) if wanted else column.is_(None)
+
+
+def conditions(event: Event, flt: RegistrationFilter) -> list[sa.ColumnElement[bool]]:
+    """WHERE clauses selecting the registrations of ``event`` that ``flt`` matches."""
+    where = [Registration.event_id == event.id]
+    where += [_word_matches(event, word) for word in flt.q.split()]
+    if flt.status:
+        where.append(Registration.status.in_(flt.status))
+    if flt.category is not None:
+        where.append(Registration.category_id == flt.category)
+    if flt.entity is not None:
+        where.append(Registration.entity_id == flt.entity)
+    if flt.session is not None:
+        where.append(
+            Registration.id.in_(
+                db.select(registration_session.c.registration_id).where(
+                    registration_session.c.session_id == flt.session
+                )
+            )
+        )
+    for column, wanted in (
+        (Registration.checked_in_at, flt.checked_in),
+        (Registration.photo, flt.photo),
+        (Registration.badge_printed_at, flt.badge_printed),
+    ):
+        if wanted is not None:
+            where.append(_is_set(column, wanted))
+    return where
+
+
+def _ordered(query: sa.Select, flt: RegistrationFilter) -> sa.Select:
+    """``query`` with the joins and ORDER BY of the filter's sort (ties broken by id)."""
+    if flt.sort == "entity":
+        query = query.outerjoin(Entity, Entity.id == Registration.entity_id)
+    elif flt.sort == "category":
+        query = query.join(Category, Category.id == Registration.category_id)
+    order = [
+        (column.desc() if flt.descending else column.asc()).nulls_last()
+        for column in SORTS[flt.sort]
+    ]
+    return query.order_by(*order, Registration.id.desc() if flt.descending else Registration.id)
+
+
+def select_registrations(event: Event, flt: RegistrationFilter) -> sa.Select:
+    """SELECT the matching registrations in the filter's order, category and entity loaded.
+
+    No LIMIT: callers page it (``page_of``) or stream it.
+    """
+    return _ordered(
+        db.select(Registration)
+        .where(*conditions(event, flt))
+        .options(joinedload(Registration.category), joinedload(Registration.entity)),
+        flt,
+    )
+
+
+def count_matching(event: Event, flt: RegistrationFilter) -> int:
+    """How many registrations the filter matches (all pages)."""
+    return db.session.execute(
+        db.select(sa.func.count(Registration.id)).where(*conditions(event, flt))
+    ).scalar_one()
+
+
+def matching_ids(event: Event, flt: RegistrationFilter) -> list[int]:
+    """The ids of every matching registration, in the filter's order."""
+    query = _ordered(db.select(Registration.id).where(*conditions(event, flt)), flt)
+    return list(db.session.execute(query).scalars())
+
+
+@dataclass
+class Page:
+    """One page of the list."""
+
+    items: list[Registration]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        """Number of pages (at least one)."""
+        return max((self.total + self.per_page - 1) // self.per_page, 1)
+
+
+def page_of(event: Event, flt: RegistrationFilter) -> Page:
+    """The filter's page of registrations and the total count: two queries, whatever the size."""
+    total = count_matching(event, flt)
+    pages = max((total + flt.per_page - 1) // flt.per_page, 1)
+    page = min(flt.page, pages)
+    items = (
+        db.session.execute(
+            select_registrations(event, flt).limit(flt.per_page).offset((page - 1) * flt.per_page)
+        )
+        .scalars()
+        .all()
+    )
+    return Page(items=items, total=total, page=page, per_page=flt.per_page)
