@@ -4,7 +4,8 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registration.database import UTCDateTime, utcnow
 from registration.extensions import db
@@ -15,8 +16,23 @@ class MailStatus(enum.StrEnum):
 
     QUEUED = "queued"
     SENT = "sent"
-    #: Gave up after MAIL_MAX_ATTEMPTS; staff may resend.
+    #: Gave up after MAIL_MAX_ATTEMPTS (or refused for good); staff may resend.
     FAILED = "failed"
+
+    @property
+    def label(self) -> str:
+        """The status in the reader's language."""
+        return str(_STATUS_LABELS[self])
+
+
+_STATUS_LABELS = {
+    MailStatus.QUEUED: _l("Queued"),
+    MailStatus.SENT: _l("Sent"),
+    MailStatus.FAILED: _l("Failed"),
+}
+
+#: Ways a message leaves the outbox, in the reader's language.
+TRANSPORT_LABELS = {"smtp": _l("SMTP"), "mailbox": _l("Local mailbox")}
 
 
 class OutboxEmail(db.Model):
@@ -44,6 +60,7 @@ class OutboxEmail(db.Model):
         ),
         default=MailStatus.QUEUED,
     )
+    #: Delivery attempts so far, the successful one included.
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_error: Mapped[str] = mapped_column(sa.Text, default="")
@@ -51,3 +68,36 @@ class OutboxEmail(db.Model):
     transport: Mapped[str] = mapped_column(sa.String(16), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Set by the worker that claimed the message; only that worker records the outcome.
+    claim_token: Mapped[str | None] = mapped_column(sa.String(32))
+    #: The claim lapses at this time, so a message held by a worker that died is sent later.
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    delivery_attempts: Mapped[list["MailAttempt"]] = relationship(
+        back_populates="email", order_by="MailAttempt.id", passive_deletes=True
+    )
+
+    @property
+    def status_label(self) -> str:
+        """The status in the reader's language."""
+        return self.status.label
+
+    @property
+    def transport_label(self) -> str:
+        """The transport in the reader's language ("" before delivery)."""
+        return str(TRANSPORT_LABELS.get(self.transport, self.transport))
+
+
+class MailAttempt(db.Model):
+    """One try at delivering a message: when, how, and the error if it failed."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("outbox_email.id", ondelete="CASCADE"), index=True
+    )
+    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    transport: Mapped[str] = mapped_column(sa.String(16))
+    #: Empty when the attempt succeeded.
+    error: Mapped[str] = mapped_column(sa.Text, default="")
+
+    email: Mapped[OutboxEmail] = relationship(back_populates="delivery_attempts")

@@ -1,0 +1,45 @@
+"""`flask mail …` commands."""
+
+import signal
+import threading
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from registration.mail import worker as mail_worker
+
+mail_cli = AppGroup("mail", help="The email outbox.")
+
+
+@mail_cli.command("worker")
+@click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
+@click.option("--batch", default=20, show_default=True, type=click.IntRange(1, 1000))
+@click.option(
+    "--interval",
+    default=2.0,
+    show_default=True,
+    type=click.FloatRange(0.1, 3600),
+    help="Seconds to wait when nothing is due or sending fails.",
+)
+def worker(once: bool, batch: int, interval: float) -> None:
+    """Send queued email: SMTP when MAIL_SERVER is set, else the local mailbox.
+
+    Several workers may run at once. SIGTERM or Ctrl-C stops after the message in flight.
+    """
+    server = current_app.config.get("MAIL_SERVER")
+    if server:
+        click.echo(f"Mail worker: sending through {server}:{current_app.config['MAIL_PORT']}.")
+    else:
+        click.echo("Mail worker: no MAIL_SERVER, delivering into the mailbox at /manage/mail.")
+    stop = threading.Event()
+    previous = {
+        number: signal.signal(number, lambda *_: stop.set())
+        for number in (signal.SIGTERM, signal.SIGINT)
+    }
+    try:
+        sent = mail_worker.run(batch=batch, interval=interval, stop=stop, once=once)
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    click.echo(f"Mail worker stopped: {sent} message(s) sent.")
