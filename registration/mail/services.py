@@ -1,13 +1,18 @@
-"""Queueing email in the current transaction (the outbox pattern)."""
+"""Queueing email in the current transaction (the outbox pattern), and the mail log."""
 
 import base64
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from flask import render_template
 from flask_babel import force_locale
+from flask_babel import gettext as _
 
+from registration.audit.services import record
+from registration.database import utcnow
+from registration.errors import DomainError
 from registration.extensions import db
-from registration.mail.models import OutboxEmail
+from registration.mail.models import MailStatus, OutboxEmail
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,8 @@ def queue_email(
 ) -> OutboxEmail:
     """Render ``templates/email/<template>.txt`` and ``.html`` in ``language`` and queue them.
 
+    ``recipient`` is one plain address (no display name); the worker refuses anything else.
+
     ``subject`` may be a lazy string; it is evaluated in ``language``. The row joins the
     current transaction, so the message exists exactly when the change it reports commits.
     """
@@ -65,3 +72,67 @@ def queue_email(
     db.session.add(message)
     db.session.flush()
     return message
+
+
+class MailError(DomainError):
+    """The mail log refused an operation."""
+
+    code = "mail_error"
+
+
+def resend(message: OutboxEmail, *, by) -> OutboxEmail:
+    """Queue ``message`` again (registrars). Returns the message that will be sent.
+
+    A failed message is reset and retried as it is; a sent one is copied, so that the log keeps
+    the first delivery. Raises MailError("already_queued") for a message still waiting to go.
+    """
+    if message.status == MailStatus.QUEUED:
+        raise MailError(_("This message is already waiting to be sent."), "already_queued")
+    if message.status == MailStatus.FAILED:
+        queued = message
+        queued.status = MailStatus.QUEUED
+        queued.attempts = 0
+        queued.last_error = ""
+        queued.next_attempt_at = utcnow()
+    else:
+        queued = OutboxEmail(
+            **{column: getattr(message, column) for column in _CONTENT_COLUMNS},
+            attachments=list(message.attachments),
+        )
+        db.session.add(queued)
+    db.session.flush()
+    record(
+        "email_resent",
+        event_id=message.event_id,
+        actor=by,
+        changes={"email": [message.id, queued.id]},
+    )
+    return queued
+
+
+#: What a copy of a message shares with the original.
+_CONTENT_COLUMNS = (
+    "event_id",
+    "registration_id",
+    "template",
+    "language",
+    "recipient",
+    "subject",
+    "body_text",
+    "body_html",
+)
+
+
+def log_query(
+    *, recipient: str = "", status: MailStatus | None = None, event_id: int | None = None
+) -> sa.Select:
+    """Messages for the mail log, newest first: ``recipient`` matches any part of the address."""
+    query = db.select(OutboxEmail).order_by(OutboxEmail.created_at.desc(), OutboxEmail.id.desc())
+    if recipient:
+        pattern = recipient.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(OutboxEmail.recipient.ilike(f"%{pattern}%", escape="\\"))
+    if status is not None:
+        query = query.where(OutboxEmail.status == status)
+    if event_id is not None:
+        query = query.where(OutboxEmail.event_id == event_id)
+    return query

@@ -1,32 +1,84 @@
 """The local mailbox and mail log at /manage/mail."""
 
-from flask import Blueprint, render_template
+import base64
+import io
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 
 from registration.auth.decorators import READ_ROLES, role_required
+from registration.auth.models import Role
+from registration.events.models import Event
 from registration.extensions import db
-from registration.mail.models import OutboxEmail
+from registration.mail import services
+from registration.mail.forms import MailFilterForm, ResendForm
+from registration.mail.models import MailStatus, OutboxEmail
 
 bp = Blueprint("mail", __name__, url_prefix="/manage/mail")
+
+PER_PAGE = 50
 
 
 @bp.get("/")
 @role_required(*READ_ROLES)
 def mailbox():
-    """Queued and sent messages, newest first (staff who read)."""
-    messages = (
-        db.session.execute(
-            db.select(OutboxEmail)
-            .order_by(OutboxEmail.created_at.desc(), OutboxEmail.id.desc())
-            .limit(200)
-        )
-        .scalars()
-        .all()
+    """Queued, sent and failed messages, newest first, filtered and paginated (staff who read)."""
+    events = db.session.scalars(db.select(Event).order_by(Event.start_date.desc())).all()
+    form = MailFilterForm(formdata=request.args).with_choices(events)
+    # Invalid filters are shown with their errors and not applied (never a 500).
+    filters = form.data if form.validate() else {}
+    query = services.log_query(
+        recipient=(filters.get("recipient") or "").strip(),
+        status=MailStatus(filters["status"]) if filters.get("status") else None,
+        event_id=int(filters["event"]) if filters.get("event") else None,
     )
-    return render_template("mail/mailbox.html", messages=messages)
+    page = db.paginate(query, per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False)
+    link_args = {name: value for name, value in request.args.items() if name != "page"}
+    return render_template("mail/mailbox.html", form=form, page=page, link_args=link_args)
 
 
 @bp.get("/<int:message_id>")
 @role_required(*READ_ROLES)
 def message(message_id: int):
-    """One message as the recipient sees it (staff who read)."""
-    return render_template("mail/message.html", message=db.get_or_404(OutboxEmail, message_id))
+    """One message as the recipient sees it, with its delivery attempts (staff who read)."""
+    email = db.get_or_404(OutboxEmail, message_id)
+    return render_template(
+        "mail/message.html",
+        message=email,
+        form=ResendForm(),
+        can_resend=current_user.role in resend.allowed_roles,
+    )
+
+
+@bp.get("/<int:message_id>/attachments/<int:index>")
+@role_required(*READ_ROLES)
+def attachment(message_id: int, index: int):
+    """Download one attachment of a message (staff who read)."""
+    email = db.get_or_404(OutboxEmail, message_id)
+    if index >= len(email.attachments):
+        abort(404)
+    item = email.attachments[index]
+    return send_file(
+        io.BytesIO(base64.b64decode(item["data"])),
+        mimetype=item["content_type"],
+        as_attachment=True,
+        download_name=item["filename"],
+    )
+
+
+@bp.post("/<int:message_id>/resend")
+@role_required(Role.REGISTRAR)
+def resend(message_id: int):
+    """Queue a message again: a failed one is retried, a sent one copied (registrars)."""
+    email = db.get_or_404(OutboxEmail, message_id)
+    if not ResendForm().validate_on_submit():
+        abort(400)
+    try:
+        queued = services.resend(email, by=current_user)
+    except services.MailError as error:
+        flash(error.message, "warning")
+        return redirect(url_for("mail.message", message_id=message_id))
+    db.session.commit()
+    flash(_("The message is queued and will be sent shortly."), "success")
+    return redirect(url_for("mail.message", message_id=queued.id))
