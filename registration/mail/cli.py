@@ -14,7 +14,13 @@ mail_cli = AppGroup("mail", help="The email outbox.")
 
 @mail_cli.command("worker")
 @click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
-@click.option("--batch", default=20, show_default=True, type=click.IntRange(1, 1000))
+@click.option(
+    "--batch",
+    default=20,
+    show_default=True,
+    type=click.IntRange(1, 1000),
+    help="Messages claimed at a time.",
+)
 @click.option(
     "--interval",
     default=2.0,

@@ -9,6 +9,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from registration.audit.services import record
+from registration.auth.models import StaffUser
 from registration.database import utcnow
 from registration.errors import DomainError
 from registration.extensions import db
@@ -80,7 +81,20 @@ class MailError(DomainError):
     code = "mail_error"
 
 
-def resend(message: OutboxEmail, *, by) -> OutboxEmail:
+#: What a copy of a message shares with the original.
+_CONTENT_COLUMNS = (
+    "event_id",
+    "registration_id",
+    "template",
+    "language",
+    "recipient",
+    "subject",
+    "body_text",
+    "body_html",
+)
+
+
+def resend(message: OutboxEmail, *, by: StaffUser) -> OutboxEmail:
     """Queue ``message`` again (registrars). Returns the message that will be sent.
 
     A failed message is reset and retried as it is; a sent one is copied, so that the log keeps
@@ -108,19 +122,6 @@ def resend(message: OutboxEmail, *, by) -> OutboxEmail:
         changes={"email": [message.id, queued.id]},
     )
     return queued
-
-
-#: What a copy of a message shares with the original.
-_CONTENT_COLUMNS = (
-    "event_id",
-    "registration_id",
-    "template",
-    "language",
-    "recipient",
-    "subject",
-    "body_text",
-    "body_html",
-)
 
 
 def log_query(
