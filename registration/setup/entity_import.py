@@ -64,6 +64,8 @@ def decode(data: bytes) -> str:
     """
     if len(data) > MAX_BYTES:
         raise SetupError(_("The file is larger than 200 KB."), "invalid_csv", field="file")
+    if not data.strip():
+        raise SetupError(_("The file is empty."), "invalid_csv", field="file")
     if b"\x00" in data:
         raise SetupError(_("This is not a CSV text file."), "invalid_csv", field="file")
     try:
@@ -78,6 +80,18 @@ def decode(data: bytes) -> str:
             ) from error
 
 
+def _delimiter(lines: list[str]) -> str:
+    """The separator found on most of the first lines (comma when there is none).
+
+    csv.Sniffer gives up on files whose lines have different numbers of columns, which is
+    normal here (the quota is optional).
+    """
+    sample = [line for line in lines[:50] if line.strip()]
+    counts = {candidate: sum(candidate in line for line in sample) for candidate in ",;\t"}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
 def _rows(text: str):
     """(line number, raw line, cells) for every non-blank line."""
     lines = text.splitlines()
@@ -87,18 +101,17 @@ def _rows(text: str):
             "invalid_csv",
             field="file",
         )
-    try:
-        dialect = csv.Sniffer().sniff("\n".join(lines[:20]), delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
+    if "\x00" in text:
+        raise SetupError(_("This is not a CSV text file."), "invalid_csv", field="file")
+    delimiter = _delimiter(lines)
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
         try:
-            cells = next(csv.reader([raw], dialect))
-        except csv.Error:
+            cells = next(csv.reader([raw], delimiter=delimiter, skipinitialspace=True))
+        except csv.Error:  # e.g. a field over the csv module's size limit: reported as is
             cells = [raw]
-        yield number, raw, [cell.strip() for cell in cells]
+        yield number, raw, [cell.strip() for cell in cells] or [""]
 
 
 def preview(event: Event, category: Category, text: str) -> EntityImport:
