@@ -89,13 +89,14 @@ def _check_template_args(kind: str, language: str) -> None:
 def email_templates(slug: str):
     """The status emails and which ones this event overrides, per language (registrars)."""
     event = load_event(slug)
-    overridden = set(
-        db.session.execute(
+    overridden = {
+        (kind, language)
+        for kind, language in db.session.execute(
             db.select(EmailTemplate.kind, EmailTemplate.language).where(
                 EmailTemplate.event_id == event.id
             )
-        ).all()
-    )
+        )
+    }
     return render_template(
         "manage/email_templates.html",
         event=event,

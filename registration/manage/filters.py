@@ -119,7 +119,7 @@ def _word_matches(event: Event, word: str) -> sa.ColumnElement[bool]:
     pattern = _like(word)
     entities = db.select(Entity.id).where(
         Entity.event_id == event.id,
-        sa.or_(Entity.name.ilike(pattern, escape="\\"), Entity.iso_code.ilike(word)),
+        sa.or_(Entity.name.ilike(pattern, escape="\\"), Entity.iso_code == word.upper()),
     )
     return sa.or_(
         Registration.person_key.like(_like(folded), escape="\\"),

@@ -162,9 +162,13 @@ def bulk(slug: str):
         )
         return redirect(back)
     if form.confirmed.data != "yes":
-        sample = db.session.execute(
-            db.select(Registration).where(Registration.id.in_(ids[:CONFIRM_SAMPLE]))
-        ).scalars()
+        sample = (
+            db.session.execute(
+                db.select(Registration).where(Registration.id.in_(ids[:CONFIRM_SAMPLE]))
+            )
+            .scalars()
+            .all()
+        )
         return render_template(
             "manage/bulk_confirm.html", event=event, form=form, count=len(ids), sample=sample
         )
