@@ -126,7 +126,9 @@ def annul(slug: str, attendance_id: int):
         return _invalid(error)
     except services.CheckInError as error:
         db.session.rollback()
-        body, status = error_answer(error.code, error.message, 409)
+        body, status = error_answer(
+            error.code, error.message, 400 if error.code == "reason_required" else 409
+        )
         return jsonify(body), status
     body = {
         "status": "ok",
