@@ -9,7 +9,12 @@ from registration.audit.services import record
 from registration.auth.models import StaffUser
 from registration.database import utcnow
 from registration.delegates import services as delegate_services
-from registration.delegates.models import ACTIVE_STATUSES, Registration, Status
+from registration.delegates.models import (
+    ACTIVE_STATUSES,
+    PLACE_HOLDING_STATUSES,
+    Registration,
+    Status,
+)
 from registration.delegates.services import RegistrationData
 from registration.delegations import letters
 from registration.delegations.models import FocalPoint, NominationLetter
@@ -25,7 +30,7 @@ LANGUAGES = ("en", "fr", "es")
 
 
 class DelegationError(DomainError):
-    """A delegation rule was broken: quota_reached, not_in_delegation, invalid_focal_point."""
+    """A delegation rule was broken: not_in_delegation, invalid_focal_point."""
 
 
 @dataclass
@@ -58,15 +63,11 @@ class Delegation:
         return [(status, self.counts[status]) for status in Status if self.counts.get(status)]
 
     @property
-    def active(self) -> int:
-        """Registrations that count against the entity's quota."""
-        return sum(self.counts.get(status, 0) for status in ACTIVE_STATUSES)
-
-    @property
     def places_left(self) -> int | None:
-        """Places left within the quota, or None without a quota."""
+        """Places left within the quota (pending and approved hold one), or None without one."""
         quota = self.entity.quota
-        return None if quota is None else max(quota - self.active, 0)
+        held = sum(self.counts.get(status, 0) for status in PLACE_HOLDING_STATUSES)
+        return None if quota is None else max(quota - held, 0)
 
 
 def list_delegations(event: Event) -> list[dict]:
@@ -236,36 +237,15 @@ def delegate_of(focal_point: FocalPoint, registration_id: int) -> Registration |
     return registration
 
 
-def _active_count(entity: Entity) -> int:
-    """Registrations of ``entity`` that count against its quota."""
-    return db.session.execute(
-        db.select(db.func.count(Registration.id)).where(
-            Registration.entity_id == entity.id, Registration.status.in_(ACTIVE_STATUSES)
-        )
-    ).scalar_one()
-
-
 def register_delegate(focal_point: FocalPoint, data: RegistrationData) -> Registration:
     """Register a delegate for the focal point's entity, within the entity's quota.
 
-    The entity and its category are the focal point's whatever ``data`` says. The event row is
-    locked before counting, as in delegates.services.register, so that two focal points of one
-    entity cannot both take the last place. Raises DelegationError('quota_reached') or
-    RegistrationError.
+    The entity and its category are the focal point's whatever ``data`` says. The quota is
+    enforced by delegates.services.register under the event's row lock: a focal point is
+    refused at the quota rather than waitlisted. Raises RegistrationError ('quota_reached', …).
     """
     entity = focal_point.entity
     data = replace(data, entity_id=entity.id, category_id=entity.category_id, other_organisation="")
-    db.session.execute(db.select(Event.id).where(Event.id == entity.event_id).with_for_update())
-    if entity.quota is not None and _active_count(entity) >= entity.quota:
-        raise DelegationError(
-            _(
-                "The delegation of %(entity)s has reached its quota of %(quota)d participants. "
-                "Withdraw a delegate to free a place, or ask the secretariat to raise the quota.",
-                entity=entity.name_in(),
-                quota=entity.quota,
-            ),
-            "quota_reached",
-        )
     return delegate_services.register(entity.event, data, by=focal_point, actor_type=FOCAL_POINT)
 
 

@@ -5,8 +5,8 @@ import threading
 import pytest
 
 from registration.delegates.models import Registration
+from registration.delegates.services import RegistrationError
 from registration.delegations import services
-from registration.delegations.services import DelegationError
 from registration.extensions import db as _db
 
 THREADS = 10
@@ -35,7 +35,7 @@ def test_racing_registrations_never_exceed_the_quota(
                 services.register_delegate(focal_point, item)
                 _db.session.commit()
                 outcome = "registered"
-            except DelegationError as error:
+            except RegistrationError as error:
                 _db.session.rollback()
                 outcome = error.code
             finally:
