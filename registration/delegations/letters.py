@@ -1,4 +1,4 @@
-"""Nomination letters as files: checked by content, stored outside the static folder."""
+"""Nomination letters: checked by content, stored outside the static folder, listed for staff."""
 
 import io
 import secrets
@@ -10,7 +10,13 @@ from flask_babel import gettext as _
 from pypdf import PdfReader
 from werkzeug.utils import secure_filename
 
+from registration.audit.services import record
+from registration.auth.models import StaffUser
+from registration.delegates.models import Registration
+from registration.delegations.models import FocalPoint, NominationLetter
 from registration.errors import DomainError
+from registration.events.models import Entity, Event
+from registration.extensions import db
 
 #: The issue's limit for a note verbale or nomination letter.
 MAX_LETTER_BYTES = 10 * 1024 * 1024
@@ -84,3 +90,59 @@ def clean_filename(filename: str | None) -> str:
     """A safe, short version of the uploader's file name, ending in .pdf."""
     name = secure_filename(filename or "")[:190] or "letter"
     return name if name.lower().endswith(".pdf") else f"{name}.pdf"
+
+
+def add_letter(
+    data: bytes,
+    filename: str | None,
+    *,
+    event: Event,
+    entity: Entity | None = None,
+    registration: Registration | None = None,
+    by: StaffUser | FocalPoint | None = None,
+    actor_type: str = "staff",
+) -> NominationLetter:
+    """Check and store a nomination letter for a delegation and list it there.
+
+    Uploaded by staff, a focal point (``actor_type`` "focal_point") or a delegate from their
+    link (``registration`` given, ``by`` None, ``actor_type`` "delegate"). Raises LetterError.
+    """
+    pages = check_letter(data)
+    if registration is not None:
+        entity = registration.entity
+    label = registration.full_name if by is None and registration else ""
+    if by is not None:
+        label = f"{by.name} <{by.email}>" if by.name else by.email
+    letter = NominationLetter(
+        event=event,
+        entity=entity,
+        registration=registration,
+        stored_name=store_letter(data),
+        filename=clean_filename(filename),
+        size=len(data),
+        pages=pages,
+        uploaded_by=actor_type,
+        uploader_label=label,
+    )
+    db.session.add(letter)
+    db.session.flush()
+    record(
+        "letter_uploaded",
+        registration=registration,
+        event_id=event.id,
+        actor=by,
+        actor_type=actor_type,
+        changes={"nomination_letter": [None, letter.filename]},
+    )
+    return letter
+
+
+def letters_of_registration(registration: Registration) -> list[NominationLetter]:
+    """Letters a delegate sent from their link (for the registration's pages)."""
+    return list(
+        db.session.execute(
+            db.select(NominationLetter)
+            .where(NominationLetter.registration_id == registration.id)
+            .order_by(NominationLetter.created_at.desc())
+        ).scalars()
+    )

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from registration.database import utcnow
 from registration.delegates.models import Registration
 from registration.delegates.services import can_delegate_edit
-from registration.delegations import services
+from registration.delegations import letters, services
 from registration.delegations.forms import ConfirmForm, DelegateForm, LetterForm, attach_error
 from registration.delegations.models import FocalPoint
 from registration.errors import DomainError
@@ -164,7 +164,7 @@ def focal_point_letter(token: str):
     if form.validate_on_submit():
         upload = form.letter.data
         try:
-            services.add_letter(
+            letters.add_letter(
                 upload.read(),
                 upload.filename,
                 event=entity.event,
@@ -195,7 +195,7 @@ def delegate_letter(token: str):
     if form.validate_on_submit():
         upload = form.letter.data
         try:
-            services.add_letter(
+            letters.add_letter(
                 upload.read(),
                 upload.filename,
                 event=registration.event,
@@ -214,5 +214,5 @@ def delegate_letter(token: str):
         registration=registration,
         event=registration.event,
         form=form,
-        sent=services.letters_of_registration(registration),
+        sent=letters.letters_of_registration(registration),
     ), 400 if form.errors else 200

@@ -16,7 +16,6 @@ from registration.delegates.models import (
     Status,
 )
 from registration.delegates.services import RegistrationData
-from registration.delegations import letters
 from registration.delegations.models import FocalPoint, NominationLetter
 from registration.errors import DomainError
 from registration.events.models import Entity, Event
@@ -273,62 +272,3 @@ def _check_delegate(focal_point: FocalPoint, registration: Registration) -> None
         raise DelegationError(
             _("This person is not a member of your delegation."), "not_in_delegation"
         )
-
-
-# Nomination letters -------------------------------------------------------------------------
-
-
-def add_letter(
-    data: bytes,
-    filename: str | None,
-    *,
-    event: Event,
-    entity: Entity | None = None,
-    registration: Registration | None = None,
-    by: StaffUser | FocalPoint | None = None,
-    actor_type: str = "staff",
-) -> NominationLetter:
-    """Check and store a nomination letter for a delegation and list it there.
-
-    Uploaded by staff, a focal point (``actor_type`` "focal_point") or a delegate from their
-    link (``registration`` given, ``by`` None, ``actor_type`` "delegate"). Raises LetterError.
-    """
-    pages = letters.check_letter(data)
-    if registration is not None:
-        entity = registration.entity
-    label = registration.full_name if by is None and registration else ""
-    if by is not None:
-        label = f"{by.name} <{by.email}>" if by.name else by.email
-    letter = NominationLetter(
-        event=event,
-        entity=entity,
-        registration=registration,
-        stored_name=letters.store_letter(data),
-        filename=letters.clean_filename(filename),
-        size=len(data),
-        pages=pages,
-        uploaded_by=actor_type,
-        uploader_label=label,
-    )
-    db.session.add(letter)
-    db.session.flush()
-    record(
-        "letter_uploaded",
-        registration=registration,
-        event_id=event.id,
-        actor=by,
-        actor_type=actor_type,
-        changes={"nomination_letter": [None, letter.filename]},
-    )
-    return letter
-
-
-def letters_of_registration(registration: Registration) -> list[NominationLetter]:
-    """Letters a delegate sent from their link (for the registration's pages)."""
-    return list(
-        db.session.execute(
-            db.select(NominationLetter)
-            .where(NominationLetter.registration_id == registration.id)
-            .order_by(NominationLetter.created_at.desc())
-        ).scalars()
-    )

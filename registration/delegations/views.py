@@ -68,7 +68,7 @@ def upload_letter(slug: str, entity_id: int):
     if form.validate_on_submit():
         upload = form.letter.data
         try:
-            services.add_letter(
+            letters.add_letter(
                 upload.read(), upload.filename, event=event, entity=entity, by=current_user
             )
         except DomainError as error:

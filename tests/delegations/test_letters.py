@@ -1,9 +1,11 @@
-"""Checking nomination letters by their content."""
+"""Nomination letters: checked by content, stored under random names, listed and audited."""
 
 import pytest
 
-from registration.delegations import letters
-from registration.delegations.letters import LetterError, check_letter
+from registration.audit.models import AuditEvent
+from registration.delegations import letters, services
+from registration.delegations.letters import LetterError, check_letter, letter_path
+from registration.delegations.models import NominationLetter
 from tests.delegations.pdf_files import pdf_bytes
 
 
@@ -72,3 +74,38 @@ def test_stored_letters_get_random_names_under_the_document_folder(app):
     assert first != second and len(first) == 36
     assert letters.letter_path(first).parent == letters.document_dir()
     assert "static" not in str(letters.document_dir())
+
+
+def test_letters_are_stored_listed_and_audited(db, event, netherlands, invite, make_registration):
+    focal_point, _token = invite(netherlands)
+    letter = letters.add_letter(
+        pdf_bytes(2),
+        "NV 123.pdf",
+        event=event,
+        entity=netherlands,
+        by=focal_point,
+        actor_type="focal_point",
+    )
+    registration = make_registration()
+    letters.add_letter(
+        pdf_bytes(), "mine.pdf", event=event, registration=registration, actor_type="delegate"
+    )
+    db.session.commit()
+    assert letter_path(letter.stored_name).read_bytes().startswith(b"%PDF-")
+    assert letter.pages == 2 and letter.filename == "NV_123.pdf"
+    listed = services.get_delegation(netherlands).letters
+    assert [item.uploaded_by for item in listed] == ["delegate", "focal_point"]
+    assert listed[0].entity_id == netherlands.id  # a delegate's letter joins their delegation
+    assert letters.letters_of_registration(registration)[0].filename == "mine.pdf"
+    uploads = db.session.execute(
+        db.select(AuditEvent).where(AuditEvent.action == "letter_uploaded")
+    ).scalars()
+    assert {entry.actor_type for entry in uploads} == {"delegate", "focal_point"}
+
+
+def test_a_refused_letter_leaves_no_row(db, event, netherlands, make_staff):
+    with pytest.raises(LetterError):
+        letters.add_letter(
+            b"not a pdf", "x.pdf", event=event, entity=netherlands, by=make_staff("registrar")
+        )
+    assert db.session.execute(db.select(NominationLetter)).first() is None

@@ -9,12 +9,10 @@ from registration.database import utcnow
 from registration.delegates.models import Status
 from registration.delegates.services import RegistrationError
 from registration.delegations import services
-from registration.delegations.letters import LetterError, letter_path
-from registration.delegations.models import FocalPoint, NominationLetter
+from registration.delegations.models import FocalPoint
 from registration.delegations.services import DelegationError, FocalPointData
 from registration.mail.models import OutboxEmail
 from registration.security import token_hash
-from tests.delegations.pdf_files import pdf_bytes
 
 
 def _audit(db, action):
@@ -183,36 +181,3 @@ def test_delegation_summary_counts_statuses_and_names_the_head(
     assert len(rows) == len(event.entities)
     by_code = {row["entity"].iso_code: row for row in rows}
     assert by_code["NL"]["active"] == 2 and by_code["CO"]["active"] == 0
-
-
-def test_letters_are_stored_listed_and_audited(db, event, netherlands, invite, make_registration):
-    focal_point, _token = invite(netherlands)
-    letter = services.add_letter(
-        pdf_bytes(2),
-        "NV 123.pdf",
-        event=event,
-        entity=netherlands,
-        by=focal_point,
-        actor_type="focal_point",
-    )
-    registration = make_registration()
-    services.add_letter(
-        pdf_bytes(), "mine.pdf", event=event, registration=registration, actor_type="delegate"
-    )
-    db.session.commit()
-    assert letter_path(letter.stored_name).read_bytes().startswith(b"%PDF-")
-    assert letter.pages == 2 and letter.filename == "NV_123.pdf"
-    listed = services.get_delegation(netherlands).letters
-    assert [item.uploaded_by for item in listed] == ["delegate", "focal_point"]
-    assert listed[0].entity_id == netherlands.id  # a delegate's letter joins their delegation
-    assert services.letters_of_registration(registration)[0].filename == "mine.pdf"
-    uploads = _audit(db, "letter_uploaded")
-    assert {entry.actor_type for entry in uploads} == {"delegate", "focal_point"}
-
-
-def test_a_refused_letter_leaves_no_row(db, event, netherlands, make_staff):
-    with pytest.raises(LetterError):
-        services.add_letter(
-            b"not a pdf", "x.pdf", event=event, entity=netherlands, by=make_staff("registrar")
-        )
-    assert db.session.execute(db.select(NominationLetter)).first() is None

@@ -4,9 +4,18 @@ import io
 
 import pytest
 
+from registration.delegates.models import Registration
 from registration.delegations.models import FocalPoint, NominationLetter
+from registration.extensions import db as _db
 from registration.mail.models import OutboxEmail
 from tests.delegations.pdf_files import pdf_bytes
+
+
+def delegation_registration(entity) -> Registration:
+    """The one registration of ``entity``."""
+    return _db.session.execute(
+        _db.select(Registration).where(Registration.entity_id == entity.id)
+    ).scalar_one()
 
 
 def _url(event, path=""):
@@ -31,6 +40,8 @@ def test_staff_who_read_see_the_delegations(
     page = client.get(_url(event, f"/{netherlands.id}"))
     assert page.status_code == 200
     assert "Hanna" in page.text and 'id="head-of-delegation"' in page.text
+    registration = delegation_registration(netherlands)
+    assert f'href="/manage/registrations/{registration.id}"' in page.text
     # Viewers read; only admins and registrars get the forms.
     assert ('id="invite-form"' in page.text) == (role != "viewer")
     assert ('id="letter-form"' in page.text) == (role != "viewer")
