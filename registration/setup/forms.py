@@ -20,6 +20,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.widgets import HiddenInput
 
 from registration.auth.models import Role
 from registration.setup.services import COLOUR_PATTERN
@@ -27,6 +28,8 @@ from registration.setup.services import COLOUR_PATTERN
 #: Languages whose texts (titles, category names) admins enter.
 LANGUAGES = (("en", _l("English")), ("fr", _l("French")), ("es", _l("Spanish")))
 _LOCAL_TIME = "%Y-%m-%dT%H:%M"
+#: Largest value of an INTEGER column: bigger numbers are form errors, not database errors.
+MAX_INTEGER = 2**31 - 1
 ROLE_LABELS = {
     Role.ADMIN: _l("Admin: everything, including setup and staff accounts"),
     Role.REGISTRAR: _l("Registrar: registrations, delegations, mail"),
@@ -37,7 +40,7 @@ ROLE_LABELS = {
 
 def _capacity(label) -> IntegerField:
     """An optional number of places (empty = unlimited)."""
-    return IntegerField(label, validators=[Optional(), NumberRange(min=1)])
+    return IntegerField(label, validators=[Optional(), NumberRange(min=1, max=MAX_INTEGER)])
 
 
 def translations(form: FlaskForm, prefix: str) -> dict[str, str]:
@@ -96,7 +99,9 @@ class CategoryForm(FlaskForm):
         ],
     )
     position = IntegerField(
-        _l("Position in lists (smaller first)"), default=0, validators=[NumberRange(min=0)]
+        _l("Position in lists (smaller first)"),
+        default=0,
+        validators=[NumberRange(min=0, max=MAX_INTEGER)],
     )
 
 
@@ -133,7 +138,9 @@ class ImportForm(_CategoryChoice, FlaskForm):
 class ConfirmImportForm(FlaskForm):
     """The previewed file, sent back to be checked again and imported."""
 
-    category = HiddenField(validators=[InputRequired()])
+    category = IntegerField(
+        widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1, max=MAX_INTEGER)]
+    )
     text = HiddenField(validators=[InputRequired()])
 
 
@@ -161,7 +168,9 @@ class StaffForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[InputRequired(), Email(), Length(max=254)])
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
     role = SelectField(
-        _l("Role"), choices=[SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()]
+        _l("Role"),
+        choices=[SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()],
+        default=Role.VIEWER.value,  # the least power until the admin chooses otherwise
     )
     password = PasswordField(
         _l("Initial password (at least 10 characters; give it to the person privately)"),

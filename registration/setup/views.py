@@ -218,7 +218,7 @@ def import_entities(slug: str):
             db.session.rollback()
             attach_error(form, error)
         else:
-            confirm = ConfirmImportForm(formdata=None, category=str(target.id), text=result.text)
+            confirm = ConfirmImportForm(formdata=None, category=target.id, text=result.text)
             return render_template(
                 "setup/import_preview.html", event=item, result=result, form=confirm
             )
@@ -231,9 +231,9 @@ def confirm_import(slug: str):
     """Import the previewed file's new entities (admins); the text is checked again."""
     item = load_event(slug)
     form = ConfirmImportForm()
-    if not form.validate_on_submit() or not form.category.data.isdigit():
+    if not form.validate_on_submit():
         abort(400)
-    target = _owned(Category, item, int(form.category.data))
+    target = _owned(Category, item, form.category.data)
     try:
         result = entity_import.import_entities(item, target, form.text.data, by=current_user)
     except DomainError as error:

@@ -97,7 +97,8 @@ def test_admin_edits_the_event_in_local_time(client, db, event, sign_in):
         ({"end_date": "2000-01-01"}, "cannot end before it starts"),
         ({"registration_closes": "2030-05-01T09:00"}, "must close after it opens"),
         ({"start_date": "not a date"}, "Not a valid date value"),
-        ({"capacity": "-3"}, "Number must be at least 1"),
+        ({"capacity": "-3"}, "Number must be between 1 and 2147483647"),
+        ({"capacity": "99999999999999"}, "Number must be between 1 and 2147483647"),
         ({"timezone": "Mars/Olympus"}, "Not a valid choice"),
     ],
 )
@@ -216,6 +217,10 @@ def test_a_tampered_confirmation_is_refused(client, event, sign_in):
         _setup(event, "/entities/import/confirm"), data={"category": "999999", "text": "SN"}
     )
     assert response.status_code == 404
+    response = client.post(
+        _setup(event, "/entities/import/confirm"), data={"category": "9" * 25, "text": "SN"}
+    )
+    assert response.status_code == 400
 
 
 def test_admin_adds_and_edits_a_session(client, db, event, sign_in):
