@@ -118,7 +118,9 @@ def registrations(slug: str):
         held=counts.get(Status.PENDING, 0) + counts.get(Status.APPROVED, 0),
         waiting=counts.get(Status.WAITLISTED, 0),
         statuses=list(Status),
-        session_taken=workflow.session_places_taken(event.sessions),
+        session_taken=workflow.session_places_taken(
+            [session for session in event.sessions if session.capacity is not None]
+        ),
         bulk_form=BulkActionForm(filter_args=urlencode(flt.to_args(), doseq=True)),
         promote_form=ActionForm(),
         sorts=filters.SORTS,
