@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from registration.audit.services import record
 from registration.delegates.models import (
+    ACTIVE_STATUSES,
     PLACE_HOLDING_STATUSES,
     Registration,
     Status,
@@ -113,17 +114,21 @@ def _change_status(
     changes = {"status": [registration.status.value, status.value]}
     if reason != registration.status_reason:
         changes["status_reason"] = [registration.status_reason, reason]
+    reactivated = registration.status not in ACTIVE_STATUSES and status in ACTIVE_STATUSES
     registration.status = status
     registration.status_reason = reason
-    try:
-        # A savepoint: reactivating a registration may collide with the same person's newer one.
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError as error:
-        raise WorkflowError(
-            _("This person already has another active registration for this meeting."),
-            "duplicate",
-        ) from error
+    if reactivated:
+        try:
+            # A savepoint: the person may have registered again since; the unique index says so.
+            with db.session.begin_nested():
+                db.session.flush()
+        except IntegrityError as error:
+            raise WorkflowError(
+                _("This person already has another active registration for this meeting."),
+                "duplicate",
+            ) from error
+    else:
+        db.session.flush()
     record(action, registration=registration, actor=by, actor_type=actor_type, changes=changes)
     queue_status_email(registration, email, reason=reason)
 

@@ -36,6 +36,9 @@ bp = Blueprint("manage", __name__, url_prefix="/manage")
 WRITE_ROLES = (Role.REGISTRAR,)
 #: How many names the bulk confirmation page lists.
 CONFIRM_SAMPLE = 20
+#: Most registrations one bulk action changes: each is audited and emailed (about 3 ms each),
+#: and the request must end well within a web server's timeout.
+BULK_LIMIT = 2000
 
 
 def load_event(slug: str) -> Event:
@@ -161,6 +164,17 @@ def bulk(slug: str):
     if not ids:
         flash(
             _("Tick at least one registration, or choose “every registration matching”."), "warning"
+        )
+        return redirect(back)
+    if len(ids) > BULK_LIMIT:
+        flash(
+            _(
+                "%(num)d registrations match: at most %(limit)d can be changed at once. "
+                "Narrow the filter, e.g. by category or State.",
+                num=len(ids),
+                limit=BULK_LIMIT,
+            ),
+            "warning",
         )
         return redirect(back)
     if form.confirmed.data != "yes":

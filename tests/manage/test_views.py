@@ -207,6 +207,21 @@ def test_bulk_ignores_other_events_and_bad_input(client, sign_in, db, event, mak
     assert registration.status == Status.PENDING
 
 
+def test_bulk_refuses_more_than_the_limit(
+    client, sign_in, db, event, make_registration, monkeypatch
+):
+    from registration.manage import views
+
+    monkeypatch.setattr(views, "BULK_LIMIT", 2)
+    sign_in("registrar")
+    registrations = [make_registration("pending") for _ in range(3)]
+    response = _bulk(client, event, action="approve", scope="all", confirmed="yes")
+    page = client.get(response.location)
+    assert "3 registrations match: at most 2 can be changed at once." in page.text
+    db.session.expire_all()
+    assert {item.status for item in registrations} == {Status.PENDING}
+
+
 def test_bulk_reports_refusals(client, sign_in, db, event, make_registration):
     sign_in("registrar")
     approved = make_registration("approved")
