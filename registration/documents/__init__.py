@@ -1,7 +1,13 @@
-"""Badges, list of participants, exports and certificates."""
+"""Badges, list of participants, exports, statistics and certificates."""
 
 from flask import Flask
 
+from registration.documents import models  # noqa: F401 (registers the tables)
+from registration.documents.cli import documents_cli
+from registration.documents.views import bp
+
 
 def init_app(app: Flask) -> None:
-    """Nothing registered yet."""
+    """Register the documents blueprint and `flask documents`."""
+    app.register_blueprint(bp)
+    app.cli.add_command(documents_cli)

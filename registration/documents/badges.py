@@ -1,0 +1,328 @@
+"""Badges: plain data per registration, a cache of rendered pages, and batches merged from it.
+
+Each badge page is rendered once per content: its file name is a hash of what it shows, the
+layout and the template, so a changed registration, category colour or template simply misses
+the cache. Batches merge cached pages (pikepdf copies them in about a millisecond each) and
+render the missing ones in chunks, in parallel processes when there are many.
+"""
+
+import hashlib
+import io
+import json
+import multiprocessing
+import os
+import re
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+
+import pikepdf
+import segno
+import weasyprint
+from babel.dates import format_interval
+from flask import current_app, render_template
+from flask_babel import force_locale
+from markupsafe import Markup
+
+from registration.delegates.models import HONORIFICS
+from registration.documents import pdf
+from registration.documents.fitting import POINTS_PER_MM, Box, fit
+from registration.events.models import Event
+
+#: Badges laid out in one WeasyPrint document when rendering a cold batch.
+CHUNK = 20
+#: Stylesheet of every badge layout.
+STYLESHEET = "badge.css"
+_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+_FALLBACK_COLOUR = "#404040"
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A badge size and the boxes its texts are fitted into."""
+
+    code: str
+    width_mm: float
+    height_mm: float
+    title: Box
+    given: Box
+    family: Box
+    organisation: Box
+    category: Box
+
+
+LAYOUTS = {
+    "a6": Layout(
+        "a6",
+        105,
+        148,
+        title=Box(93, 12, 12, 8, max_lines=3, bold=True),
+        given=Box(93, 9, 20, 14),
+        family=Box(93, 18, 30, 20, max_lines=2, bold=True),
+        organisation=Box(93, 19, 16, 11, max_lines=3),
+        category=Box(93, 14, 18, 11, max_lines=2, bold=True),
+    ),
+    "card": Layout(
+        "card",
+        54,
+        85.6,
+        title=Box(50, 7, 8, 5, max_lines=2, bold=True),
+        given=Box(50, 5.5, 11, 7),
+        family=Box(50, 10, 15, 10, max_lines=2, bold=True),
+        organisation=Box(50, 10.5, 9, 6, max_lines=3),
+        category=Box(50, 8, 10, 6, max_lines=2, bold=True),
+    ),
+}
+#: Printable outputs: the badge layout they use and whether four go on an A4 sheet.
+OUTPUTS = {"a6": ("a6", False), "card": ("card", False), "a4-4up": ("a6", True)}
+_A4 = (210 * POINTS_PER_MM, 297 * POINTS_PER_MM)
+
+
+class BadgeRenderError(RuntimeError):
+    """WeasyPrint did not give one page per badge (a template fault, never user data)."""
+
+
+def safe_colour(value: str | None) -> str:
+    """A #RRGGBB colour, or the neutral grey: nothing else reaches a style attribute."""
+    return value if value and _COLOUR.match(value) else _FALLBACK_COLOUR
+
+
+def text_colour(background: str) -> str:
+    """Black or white, whichever reads better on ``background`` (#RRGGBB)."""
+    red, green, blue = (int(background[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    luminance = 0.2126 * red + 0.7152 * green + 0.0722 * blue
+    return "#000000" if luminance > 0.55 else "#ffffff"
+
+
+def badge_language(event: Event) -> str:
+    """Badges are printed in the first language of the meeting."""
+    return (event.languages or ["en"])[0]
+
+
+class BadgeData:
+    """Builds the plain content of badges for one event (lookups made once per batch)."""
+
+    def __init__(self, event: Event):
+        self.language = badge_language(event)
+        with force_locale(self.language):
+            self.honorifics = {code: str(label) for code, label in HONORIFICS.items()}
+        self.title = event.title_in(self.language)
+        self.dates = format_interval(
+            event.start_date, event.end_date, "yMMMMd", locale=self.language
+        )
+        self.categories = {
+            category.id: (category.name_in(self.language), safe_colour(category.badge_colour))
+            for category in event.categories
+        }
+        self.entities = {entity.id: entity.name_in(self.language) for entity in event.entities}
+
+    def content(self, row) -> dict:
+        """What one badge shows, from a registration (or a row with the same attributes)."""
+        category, colour = self.categories[row.category_id]
+        return {
+            "reference": row.reference,
+            "token": row.badge_token,
+            "honorific": self.honorifics.get(row.honorific, row.honorific),
+            "given_name": row.given_name,
+            "family_name": row.family_name.upper(),
+            "organisation": self.entities.get(row.entity_id) or row.other_organisation,
+            "category": category,
+            "colour": colour,
+            "title": self.title,
+            "dates": self.dates,
+            "photo": row.photo,
+            "language": self.language,
+        }
+
+
+def fingerprint() -> str:
+    """What else a page depends on: the template, its stylesheet and WeasyPrint's version."""
+    digest = hashlib.sha256(weasyprint.__version__.encode())
+    for name in ("badge.html", STYLESHEET):
+        digest.update((pdf.TEMPLATE_DIR / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def page_key(content: dict, layout: str, template: str) -> str:
+    """The cache key of one badge page."""
+    text = json.dumps([layout, template, content], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def cache_dir() -> Path:
+    """Where rendered badge pages are kept (BADGE_CACHE_DIR, else instance/badge-cache)."""
+    configured = current_app.config.get("BADGE_CACHE_DIR")
+    return Path(configured or Path(current_app.instance_path) / "badge-cache")
+
+
+def page_path(root: Path, layout: str, key: str) -> Path:
+    """The file of a cached page."""
+    return root / layout / key[:2] / f"{key}.pdf"
+
+
+def _qr_svg(token: str) -> Markup:
+    """A vector QR code holding only the badge token (segno's SVG has no user text)."""
+    return Markup(segno.make(token, error="m").svg_inline(border=4, omitsize=True))
+
+
+def _view(content: dict, layout: Layout) -> dict:
+    """The content with its texts fitted to the layout's boxes and its QR code."""
+    given = " ".join(part for part in (content["honorific"], content["given_name"]) if part)
+    return {
+        **content,
+        "ink": text_colour(content["colour"]),
+        "qr": _qr_svg(content["token"]),
+        "fit": {
+            "title": fit(content["title"], layout.title),
+            "given": fit(given, layout.given),
+            "family": fit(content["family_name"], layout.family),
+            "organisation": fit(content["organisation"], layout.organisation),
+            "category": fit(content["category"], layout.category),
+        },
+    }
+
+
+def badge_html(contents: Sequence[dict], layout: str) -> str:
+    """The HTML of ``contents`` as one page each (needs the application for the template)."""
+    spec = LAYOUTS[layout]
+    return render_template(
+        "documents/badge.html",
+        layout=spec,
+        language=contents[0]["language"] if contents else "en",
+        badges=[_view(content, spec) for content in contents],
+    )
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write a cache file so that a reader never sees half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+
+
+def render_pages(html: str, paths: Sequence[Path], sources: pdf.Sources) -> int:
+    """Render a chunk of badges and store each page in its cache file (runs in any process)."""
+    document = pdf.render_pdf(html, [STYLESHEET], sources)
+    with pikepdf.open(io.BytesIO(document)) as rendered:
+        if len(rendered.pages) != len(paths):
+            raise BadgeRenderError(f"{len(rendered.pages)} pages for {len(paths)} badges")
+        for page, path in zip(rendered.pages, paths, strict=True):
+            single = pikepdf.new()
+            single.pages.append(page)
+            output = io.BytesIO()
+            single.save(output)
+            _write_atomic(path, output.getvalue())
+    return len(paths)
+
+
+_pool: ProcessPoolExecutor | None = None
+
+
+def _executor(workers: int) -> ProcessPoolExecutor:
+    """Processes kept for cold batches; forked from a clean server that preloaded WeasyPrint."""
+    global _pool
+    if _pool is None:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["registration.documents.badges"])
+        _pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    return _pool
+
+
+def _render_missing(
+    missing: list[tuple[dict, Path]], layout: str, progress: Progress, done: int, total: int
+) -> None:
+    """Render pages not yet cached, in chunks; in parallel when there are several chunks."""
+    sources = pdf.Sources.from_app()
+    chunks = [missing[i : i + CHUNK] for i in range(0, len(missing), CHUNK)]
+    work = [
+        (badge_html([content for content, _ in chunk], layout), [path for _, path in chunk])
+        for chunk in chunks
+    ]
+    workers = current_app.config.get("BADGE_RENDER_PROCESSES", os.cpu_count() or 1)
+    if workers > 1 and len(work) > 2:
+        global _pool
+        try:
+            futures = [_executor(workers).submit(render_pages, *item, sources) for item in work]
+            for future in futures:
+                done += future.result()
+                progress(done, total)
+            return
+        except BrokenProcessPool:
+            _pool = None  # a child died (memory?): start afresh next time, finish here
+    for html, paths in work:
+        if not all(path.exists() for path in paths):
+            render_pages(html, paths, sources)
+        done += len(paths)
+        progress(done, total)
+
+
+def cached_pages(contents: Sequence[dict], layout: str, progress: Progress | None = None):
+    """The cache files of ``contents`` in order, rendering those that are missing."""
+    progress = progress or (lambda done, total: None)
+    root, template = cache_dir(), fingerprint()
+    paths = [page_path(root, layout, page_key(content, layout, template)) for content in contents]
+    missing, seen = [], set()
+    for content, path in zip(contents, paths, strict=True):
+        if path not in seen and not path.exists():
+            missing.append((content, path))
+        seen.add(path)
+    done = len(contents) - len(missing)
+    progress(done, len(contents))
+    if missing:
+        _render_missing(missing, layout, progress, done, len(contents))
+    return paths
+
+
+def _crop_marks(width: float, height: float) -> bytes:
+    """Thin cut marks at the sheet's edges on the lines between badges, and a centre cross."""
+    mark = 5 * POINTS_PER_MM
+    middle_x, middle_y = width / 2, height / 2
+    segments = [
+        (middle_x, 0, middle_x, mark),
+        (middle_x, height - mark, middle_x, height),
+        (0, middle_y, mark, middle_y),
+        (width - mark, middle_y, width, middle_y),
+        (middle_x - mark / 2, middle_y, middle_x + mark / 2, middle_y),
+        (middle_x, middle_y - mark / 2, middle_x, middle_y + mark / 2),
+    ]
+    lines = "".join(f"{x1:.2f} {y1:.2f} m {x2:.2f} {y2:.2f} l " for x1, y1, x2, y2 in segments)
+    return f"q 0 G 0.3 w {lines}S Q".encode()
+
+
+def _add_sheets(output: pikepdf.Pdf, pages: list, crop_marks: bool) -> None:
+    """Four A6 pages per A4 sheet, left to right and top to bottom."""
+    width, height = _A4
+    for start in range(0, len(pages), 4):
+        sheet = output.add_blank_page(page_size=_A4)
+        for index, page in enumerate(pages[start : start + 4]):
+            column, row = index % 2, index // 2
+            box = page.mediabox
+            page_width, page_height = float(box[2] - box[0]), float(box[3] - box[1])
+            left = column * width / 2 + (width / 2 - page_width) / 2
+            bottom = (1 - row) * height / 2 + (height / 2 - page_height) / 2
+            sheet.add_overlay(
+                page, pikepdf.Rectangle(left, bottom, left + page_width, bottom + page_height)
+            )
+        if crop_marks:
+            sheet.contents_add(pikepdf.Stream(output, _crop_marks(width, height)))
+
+
+def merge(paths: Iterable[Path], target, *, sheets: bool = False, crop_marks: bool = False):
+    """Write the cached pages at ``paths`` into ``target`` (a path or a binary file)."""
+    sources = [pikepdf.open(path) for path in paths]
+    try:
+        with pikepdf.new() as output:
+            pages = [source.pages[0] for source in sources]
+            if sheets:
+                _add_sheets(output, pages, crop_marks)
+            else:
+                output.pages.extend(pages)
+            output.save(target)
+    finally:
+        for source in sources:
+            source.close()

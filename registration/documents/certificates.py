@@ -1,0 +1,87 @@
+"""Certificates of attendance, for delegates whose entry was recorded at the desk."""
+
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_interval, format_time
+from flask import render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from registration.database import utcnow
+from registration.delegates.models import HONORIFICS, Registration
+from registration.desk.models import VENUE, Attendance
+from registration.documents import pdf
+from registration.errors import DomainError
+from registration.events.models import AgendaSession
+from registration.extensions import db
+
+
+class CertificateError(DomainError):
+    """No certificate for this registration. Code: not_attended."""
+
+
+def certificate_data(registration: Registration) -> dict:
+    """What the certificate states, in the delegate's language, as plain data.
+
+    Attendance counts only entries that were not annulled: the venue entry proves presence,
+    session entries list the sessions attended. Raises CertificateError('not_attended').
+    """
+    entries = db.session.execute(
+        db.select(Attendance.checkpoint, Attendance.checked_in_at, AgendaSession)
+        .outerjoin(AgendaSession, AgendaSession.id == Attendance.session_id)
+        .where(Attendance.registration_id == registration.id, Attendance.annulled_at.is_(None))
+        .order_by(Attendance.checked_in_at)
+    ).all()
+    if not any(entry.checkpoint == VENUE for entry in entries):
+        raise CertificateError(
+            _(
+                "A certificate of attendance is issued only to participants whose arrival at "
+                "the meeting was recorded at the registration desk."
+            ),
+            "not_attended",
+        )
+    event = registration.event
+    language = registration.language if registration.language in event.languages else "en"
+    zone = ZoneInfo(event.timezone)
+    with force_locale(language):
+        honorific = str(HONORIFICS.get(registration.honorific, registration.honorific))
+    sessions = sorted(
+        (entry.AgendaSession for entry in entries if entry.AgendaSession is not None),
+        key=lambda session: session.starts_at,
+    )
+    return {
+        "language": language,
+        "reference": registration.reference,
+        "name": " ".join(
+            part
+            for part in (honorific, registration.given_name, registration.family_name.upper())
+            if part
+        ),
+        "organisation": registration.entity.name_in(language)
+        if registration.entity
+        else registration.other_organisation,
+        "title": event.title_in(language),
+        "series": event.series,
+        "organiser": event.organiser,
+        "venue": event.venue,
+        "dates": format_interval(event.start_date, event.end_date, "yMMMMd", locale=language),
+        "sessions": [
+            {
+                "title": session.title,
+                "day": format_date(session.starts_at.astimezone(zone), "full", locale=language),
+                "time": format_time(session.starts_at.astimezone(zone), "short", locale=language)
+                + "–"
+                + format_time(session.ends_at.astimezone(zone), "short", locale=language),
+            }
+            for session in sessions
+        ],
+        "issued": format_date(utcnow().astimezone(zone), "long", locale=language),
+    }
+
+
+def render_certificate(registration: Registration) -> bytes:
+    """The certificate of attendance as a PDF. Raises CertificateError('not_attended')."""
+    data = certificate_data(registration)
+    with force_locale(data["language"]):
+        html = render_template("documents/certificate.html", **data)
+    return pdf.render_pdf(html, ["certificate.css"])

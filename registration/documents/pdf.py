@@ -1,0 +1,98 @@
+"""The one place that runs WeasyPrint, and the URL fetcher that keeps it to our own files.
+
+Templates name resources with the internal scheme only: ``regdoc:static/<path>`` for our
+static assets and ``regdoc:photo/<name>`` for stored portraits. Every other URL (``file:``,
+``http:``, ``https:``, ``data:``…) is refused, and nothing is ever fetched over a network, so a
+name typed by a delegate cannot make the server read a file or call a URL.
+"""
+
+import mimetypes
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from registration import PROJECT_ROOT
+
+SCHEME = "regdoc"
+#: Template folder of the documents and their CSS.
+TEMPLATE_DIR = PROJECT_ROOT / "templates" / "documents"
+#: Static files that documents may use, by suffix.
+_STATIC_TYPES = {".css", ".svg", ".png", ".jpg", ".jpeg", ".woff", ".woff2", ".ttf", ".otf"}
+#: Fonts are looked up once per process and reused by every document.
+_FONTS = FontConfiguration()
+_stylesheets: dict[tuple[str, float], CSS] = {}
+
+
+class RefusedURL(ValueError):
+    """A document asked for a resource outside what the fetcher serves."""
+
+
+@dataclass(frozen=True)
+class Sources:
+    """The folders the fetcher may read (plain paths, so child processes need no app)."""
+
+    static_dir: Path
+    photo_dir: Path
+
+    @classmethod
+    def from_app(cls) -> "Sources":
+        """The current application's static folder and photo folder."""
+        return cls(Path(current_app.static_folder), Path(current_app.config["PHOTO_DIR"]))
+
+
+def _inside(root: Path, relative: str) -> Path:
+    """``root / relative`` if it is a file within ``root`` (no ``..``, no symlink way out)."""
+    base = root.resolve()
+    path = (base / relative).resolve()
+    if base not in path.parents or not path.is_file():
+        raise RefusedURL(f"not a served file: {relative!r}")
+    return path
+
+
+class DocumentFetcher(URLFetcher):
+    """Serves ``regdoc:`` URLs from our folders and refuses everything else, never redirecting."""
+
+    def __init__(self, sources: Sources):
+        super().__init__(allowed_protocols={SCHEME}, allow_redirects=False)
+        self.sources = sources
+
+    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+        """The resource behind ``url``; RefusedURL for anything not ours."""
+        scheme, _, rest = url.partition(":")
+        if scheme.lower() != SCHEME or "?" in rest or "#" in rest or "%" in rest:
+            raise RefusedURL(f"refused URL: {url[:200]!r}")
+        kind, _, name = rest.partition("/")
+        if kind == "static" and Path(name).suffix.lower() in _STATIC_TYPES:
+            path = _inside(self.sources.static_dir, name)
+        elif kind == "photo" and "/" not in name and name.endswith(".jpg"):
+            path = _inside(self.sources.photo_dir, name)
+        else:
+            raise RefusedURL(f"refused URL: {url[:200]!r}")
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
+
+
+def stylesheet(name: str) -> CSS:
+    """A parsed stylesheet of templates/documents/, reused until the file changes."""
+    path = TEMPLATE_DIR / name
+    key = (name, path.stat().st_mtime)
+    if key not in _stylesheets:
+        _stylesheets[key] = CSS(string=path.read_text(encoding="utf-8"), font_config=_FONTS)
+    return _stylesheets[key]
+
+
+def render_pdf(html: str, stylesheets: Iterable[str], sources: Sources | None = None) -> bytes:
+    """Lay out ``html`` (already escaped by Jinja) with our stylesheets and return the PDF.
+
+    ``sources`` defaults to the current application's folders; child processes pass them.
+    """
+    fetcher = DocumentFetcher(sources or Sources.from_app())
+    document = HTML(string=html, url_fetcher=fetcher, base_url=None)
+    return document.write_pdf(
+        stylesheets=[stylesheet(name) for name in stylesheets], font_config=_FONTS
+    )

@@ -1,0 +1,296 @@
+"""Badges, list of participants, exports, statistics and certificates (staff and delegates)."""
+
+import io
+from datetime import date
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from registration.auth.decorators import READ_ROLES, role_required
+from registration.auth.models import Role
+from registration.delegates.models import Registration
+from registration.documents import certificates, exports, jobs, services, statistics
+from registration.documents.forms import BadgeBatchForm, ExportForm, ParticipantsForm
+from registration.documents.models import DocumentJob, JobStatus
+from registration.errors import DomainError
+from registration.events.models import Event
+from registration.extensions import db
+from registration.manage.filters import count_matching, parse_filter
+
+bp = Blueprint("documents", __name__)
+
+#: Roles that print badges in batches (the desk reprints single badges).
+PRINT_ROLES = (Role.ADMIN, Role.REGISTRAR)
+#: Roles that may reprint one badge.
+BADGE_ROLES = (Role.ADMIN, Role.REGISTRAR, Role.CHECKIN)
+#: Who may follow a job of each kind.
+JOB_ROLES = {"badges": PRINT_ROLES, "participants": READ_ROLES}
+
+
+def _event(slug: str) -> Event:
+    """The event of a staff page, 404 when unknown; its timezone for the page."""
+    event = db.session.execute(db.select(Event).where(Event.slug == slug)).scalar_one_or_none()
+    if event is None:
+        abort(404)
+    g.event_timezone = event.timezone
+    return event
+
+
+PDF = "application/pdf"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv; charset=utf-8"
+
+
+def _send(data: bytes, mimetype: str, name: str, *, inline: bool = False) -> Response:
+    """A generated file that shared caches keep no copy of."""
+    response = send_file(
+        io.BytesIO(data), mimetype=mimetype, as_attachment=not inline, download_name=name
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _refused(message: str, back: str, status: int = 409) -> tuple[str, int]:
+    """A page explaining why a document cannot be made, with a way back."""
+    return render_template("documents/refused.html", message=message, back=back), status
+
+
+def _registration_page(registration: Registration) -> str:
+    """The back office's page of a registration, or the event's documents page."""
+    if "manage.registration" in current_app.view_functions:
+        return url_for("manage.registration", registration_id=registration.id)
+    return url_for("documents.index", slug=registration.event.slug)
+
+
+@bp.get("/manage/registrations/<int:registration_id>/badge.pdf")
+@role_required(*BADGE_ROLES)
+def badge(registration_id: int):
+    """One approved registration's badge, e.g. a reprint at the desk (admin, registrar, checkin)."""
+    registration = db.get_or_404(Registration, registration_id)
+    try:
+        data = services.render_badge(registration, request.args.get("layout", "a6"))
+    except DomainError as error:
+        return _refused(error.message, _registration_page(registration))
+    return _send(data, PDF, f"badge-{registration.reference}.pdf", inline=True)
+
+
+@bp.get("/manage/e/<slug>/documents")
+@role_required(*READ_ROLES)
+def index(slug: str):
+    """Badges, list of participants, exports and statistics of an event (staff who read).
+
+    The back office's filter in the query string narrows badges and exports.
+    """
+    event = _event(slug)
+    selection = parse_filter(request.args)
+    return render_template(
+        "documents/index.html",
+        event=event,
+        filter_args=selection.to_args(page=1, sort="created", descending=False),
+        filtered=selection.is_filtered,
+        matching=count_matching(event, selection),
+        can_print=current_user.role in PRINT_ROLES,
+        badge_form=BadgeBatchForm(),
+        participants_form=ParticipantsForm(),
+        export_form=ExportForm(),
+        export_columns=exports.column_choices(),
+    )
+
+
+def _start(job: DocumentJob):
+    """Commit a new job, start it and show its progress."""
+    db.session.commit()
+    jobs.start_job(job)
+    return redirect(url_for("documents.job", token=job.token))
+
+
+@bp.post("/manage/e/<slug>/badges")
+@role_required(*PRINT_ROLES)
+def print_badges(slug: str):
+    """Start a batch of badges for the filter in the query string (admin, registrar)."""
+    event = _event(slug)
+    form = BadgeBatchForm()
+    if not form.validate():
+        flash(_("Choose a layout and which badges to print."), "warning")
+        return redirect(url_for("documents.index", slug=slug, **request.args))
+    selection = parse_filter(request.args)
+    params = {
+        "filter": selection.to_args(),
+        "output": form.output.data,
+        "crop_marks": form.crop_marks.data,
+        "only_new": form.which.data == "new",
+    }
+    job = jobs.create_job(
+        "badges",
+        event,
+        params,
+        by=current_user,
+        download_name=f"badges-{event.slug}-{date.today().isoformat()}.pdf",
+    )
+    return _start(job)
+
+
+@bp.post("/manage/e/<slug>/participants")
+@role_required(*READ_ROLES)
+def participants(slug: str):
+    """Start the list of participants in a language (staff who read)."""
+    event = _event(slug)
+    form = ParticipantsForm()
+    if not form.validate():
+        flash(_("Choose a language."), "warning")
+        return redirect(url_for("documents.index", slug=slug))
+    language = form.language.data
+    job = jobs.create_job(
+        "participants",
+        event,
+        {"language": language, "official": form.official.data},
+        by=current_user,
+        download_name=f"participants-{event.slug}-{language}.pdf",
+    )
+    return _start(job)
+
+
+def _job(token: str) -> DocumentJob:
+    """The job behind a token, for staff allowed to follow its kind."""
+    job = db.session.execute(
+        db.select(DocumentJob).where(DocumentJob.token == token)
+    ).scalar_one_or_none()
+    if job is None:
+        abort(404)
+    if current_user.role not in {Role.ADMIN, *JOB_ROLES.get(job.kind, ())}:
+        abort(403)
+    return job
+
+
+@bp.get("/manage/jobs/<token>")
+@role_required(*READ_ROLES)
+def job(token: str):
+    """A document job's progress page; the download starts when it is ready (its readers)."""
+    job = _job(token)
+    return render_template("documents/job.html", job=job, status=jobs.effective_status(job))
+
+
+@bp.get("/manage/jobs/<token>/progress")
+@role_required(*READ_ROLES)
+def job_progress(token: str):
+    """A document job's progress as JSON, polled by its page (its readers)."""
+    job = _job(token)
+    status = jobs.effective_status(job)
+    return jsonify(
+        status=status.value,
+        done=job.done,
+        total=job.total,
+        error=job.error or (_("The document failed.") if status == JobStatus.FAILED else ""),
+        download=url_for("documents.job_download", token=token)
+        if status == JobStatus.DONE
+        else None,
+    )
+
+
+@bp.get("/manage/jobs/<token>/download")
+@role_required(*READ_ROLES)
+def job_download(token: str):
+    """A finished job's document (its readers)."""
+    job = _job(token)
+    path = jobs.result_path(job)
+    if job.status != JobStatus.DONE or path is None or not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=PDF, as_attachment=True, download_name=job.download_name)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.post("/manage/e/<slug>/export")
+@role_required(*READ_ROLES)
+def export(slug: str):
+    """Registrations matching the filter as CSV or XLSX with chosen columns (staff who read)."""
+    event = _event(slug)
+    form = ExportForm()
+    if not form.validate():
+        flash(_("Choose a format and at least one column."), "warning")
+        return redirect(url_for("documents.index", slug=slug, **request.args))
+    fmt = form.format.data
+    try:
+        data = exports.export_registrations(
+            event, parse_filter(request.args), form.columns.data, fmt
+        )
+    except DomainError as error:
+        flash(error.message, "warning")
+        return redirect(url_for("documents.index", slug=slug, **request.args))
+    return _send(data, CSV if fmt == "csv" else XLSX, f"registrations-{event.slug}.{fmt}")
+
+
+@bp.get("/manage/e/<slug>/attendance.xlsx")
+@role_required(*READ_ROLES)
+def attendance(slug: str):
+    """The attendance matrix: registrants × sessions with entry times (staff who read)."""
+    event = _event(slug)
+    return _send(exports.export_attendance(event), XLSX, f"attendance-{event.slug}.xlsx")
+
+
+@bp.get("/manage/e/<slug>/statistics")
+@role_required(*READ_ROLES)
+def statistics_page(slug: str):
+    """Charts of registrations by category, entity, gender, status, language (staff who read)."""
+    event = _event(slug)
+    scope = request.args.get("scope", "active")
+    scope = scope if scope in statistics.SCOPES else "active"
+    return render_template(
+        "documents/statistics.html",
+        event=event,
+        charts=statistics.statistics(event, scope),
+        scope=scope,
+        scopes=statistics.SCOPES,
+    )
+
+
+@bp.get("/manage/e/<slug>/statistics.csv")
+@role_required(*READ_ROLES)
+def statistics_csv(slug: str):
+    """The statistics as CSV (staff who read)."""
+    event = _event(slug)
+    scope = request.args.get("scope", "active")
+    charts = statistics.statistics(event, scope if scope in statistics.SCOPES else "active")
+    return _send(statistics.statistics_csv(charts), CSV, f"statistics-{event.slug}.csv")
+
+
+@bp.get("/manage/registrations/<int:registration_id>/certificate.pdf")
+@role_required(*READ_ROLES)
+def staff_certificate(registration_id: int):
+    """A delegate's certificate of attendance (staff who read)."""
+    registration = db.get_or_404(Registration, registration_id)
+    try:
+        data = certificates.render_certificate(registration)
+    except DomainError as error:
+        return _refused(error.message, _registration_page(registration))
+    return _send(data, PDF, f"certificate-{registration.reference}.pdf", inline=True)
+
+
+@bp.get("/r/<token>/certificate.pdf")
+def certificate(token: str):
+    """One's own certificate of attendance, from the manage link (its holder)."""
+    registration = db.session.execute(
+        db.select(Registration).where(Registration.manage_token == token)
+    ).scalar_one_or_none()
+    if registration is None:
+        abort(404)
+    g.event_timezone = registration.event.timezone
+    try:
+        data = certificates.render_certificate(registration)
+    except DomainError as error:
+        return _refused(error.message, url_for("delegates.manage", token=token), 403)
+    return _send(data, PDF, f"certificate-{registration.reference}.pdf", inline=True)
