@@ -93,15 +93,20 @@ def audit_trail(registration: Registration) -> list[AuditRow]:
         .order_by(AuditEvent.created_at, AuditEvent.id)
     ).scalars()
     show = _shower(registration)
-    return [
-        AuditRow(
-            entry=entry,
-            action=str(ACTION_LABELS.get(entry.action, entry.action)),
-            actor=entry.actor_label or str(ACTOR_LABELS.get(entry.actor_type, entry.actor_type)),
-            changes=[
-                (str(FIELD_LABELS.get(field, field)), show(field, old), show(field, new))
-                for field, (old, new) in entry.changes.items()
-            ],
+    rows = []
+    for entry in entries:
+        shown = [
+            (str(FIELD_LABELS.get(field, field)), show(field, old), show(field, new))
+            for field, (old, new) in entry.changes.items()
+        ]
+        rows.append(
+            AuditRow(
+                entry=entry,
+                action=str(ACTION_LABELS.get(entry.action, entry.action)),
+                actor=entry.actor_label
+                or str(ACTOR_LABELS.get(entry.actor_type, entry.actor_type)),
+                # None → "" is a change to the database, not to a reader.
+                changes=[change for change in shown if change[1] != change[2]],
+            )
         )
-        for entry in entries
-    ]
+    return rows
