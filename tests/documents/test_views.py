@@ -247,3 +247,14 @@ def test_certificates_for_staff_and_delegates(client, sign_in, db, make_registra
     sign_in("viewer")
     assert client.get(f"/manage/registrations/{present.id}/certificate.pdf").status_code == 200
     assert client.get(f"/manage/registrations/{absent.id}/certificate.pdf").status_code == 409
+
+
+def test_manage_page_links_the_certificate_once_checked_in(client, db, make_registration):
+    registration = make_registration("approved")
+    assert 'id="certificate"' not in client.get(f"/r/{registration.manage_token}").text
+
+    registration.checked_in_at = datetime(2026, 12, 17, 8, tzinfo=UTC)
+    _attended(db, registration)
+
+    page = client.get(f"/r/{registration.manage_token}").text
+    assert f'href="/r/{registration.manage_token}/certificate.pdf"' in page
