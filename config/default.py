@@ -26,6 +26,7 @@ PHOTO_MAX_BYTES = 5 * 1024 * 1024
 PHOTO_MAX_PIXELS = 40_000_000
 PHOTO_SIZE = (600, 800)  # width, height of the stored badge portrait
 PHOTO_DIR = None  # instance/photos unless set
+DOCUMENT_DIR = None  # nomination letters; instance/documents unless set
 
 # Mail. With no MAIL_SERVER, the worker delivers into the local mailbox shown at /manage/mail.
 MAIL_SERVER = None

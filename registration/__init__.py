@@ -6,8 +6,8 @@ from pathlib import Path
 
 from flask import Flask
 
-from registration import i18n
 from registration import extensions as ext
+from registration import i18n, pages
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,6 +40,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     ext.limiter.init_app(app)
     i18n.init_app(app)
+    # Before any route is added: URL integers must fit the database's integer columns.
+    app.url_map.converters["int"] = pages.DatabaseIntegerConverter
 
     # Imported here: the feature packages need the extensions above to exist.
     from registration import (
@@ -70,8 +72,6 @@ def create_app(test_config: dict | None = None) -> Flask:
         demo,
     ):
         feature.init_app(app)
-    from registration import pages
-
     pages.init_app(app)
     return app
 
@@ -104,7 +104,7 @@ def _fill_defaults(app: Flask) -> None:
     if not app.config["PHOTO_DIR"]:
         app.config["PHOTO_DIR"] = str(instance / "photos")
     Path(app.config["PHOTO_DIR"]).mkdir(parents=True, exist_ok=True)
-    if not app.config.get("DOCUMENT_DIR"):
+    if not app.config["DOCUMENT_DIR"]:
         app.config["DOCUMENT_DIR"] = str(instance / "documents")
     Path(app.config["DOCUMENT_DIR"]).mkdir(parents=True, exist_ok=True)
     if not app.config["SECRET_KEY"]:

@@ -1,9 +1,27 @@
 """Error pages and security headers common to every blueprint."""
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
+
+
+class DatabaseIntegerConverter(IntegerConverter):
+    """<int:…> limited to what an INTEGER column holds: a larger id is a 404, never a 500."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
+def _forget_cached_user() -> None:
+    """Each request resolves its own signed-in user.
+
+    Flask-Login caches the user in ``g``; a request that runs inside an outer application
+    context (the test suite's, or a command's) must not inherit a user loaded before it.
+    """
+    g.pop("_login_user", None)
 
 
 def _wants_json() -> bool:
@@ -46,5 +64,6 @@ def _security_headers(response):
 
 def init_app(app: Flask) -> None:
     """Install the error handlers and response headers."""
+    app.before_request(_forget_cached_user)
     app.register_error_handler(HTTPException, _error_page)
     app.after_request(_security_headers)

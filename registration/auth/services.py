@@ -7,6 +7,7 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from flask_babel import gettext as _
 
 from registration.auth.models import Role, StaffSession, StaffUser
 from registration.errors import DomainError
@@ -44,9 +45,9 @@ def create_staff(email: str, role: Role, password: str, *, name: str = "") -> St
     """Create a staff account. Raises AuthError('email_taken' | 'weak_password')."""
     email = email.strip().lower()
     if len(password) < 10:
-        raise AuthError("The password must have at least 10 characters.", "weak_password")
+        raise AuthError(_("The password must have at least 10 characters."), "weak_password")
     if db.session.execute(db.select(StaffUser.id).where(StaffUser.email == email)).first():
-        raise AuthError("A staff account with this email exists already.", "email_taken")
+        raise AuthError(_("A staff account with this email exists already."), "email_taken")
     user = StaffUser(email=email, name=name, role=Role(role), password_hash=hash_password(password))
     db.session.add(user)
     db.session.flush()
