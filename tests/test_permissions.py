@@ -5,6 +5,7 @@ someone decides who may use it and adds one line below.
 """
 
 import pytest
+from werkzeug.routing.converters import NumberConverter
 
 from registration.auth.models import Role
 from tests.conftest import PASSWORD
@@ -105,8 +106,7 @@ def _rules(app):
 def _url(rule, slug: str) -> str:
     values = {}
     for name in rule.arguments:
-        converter = rule._converters[name]
-        if type(converter).__name__ == "IntegerConverter":
+        if isinstance(rule._converters[name], NumberConverter):
             values[name] = MISSING_ID
         elif name == "slug":
             values[name] = slug
