@@ -1,6 +1,7 @@
 """Device tokens: bearer secrets of scanners and apps at named desks."""
 
 from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
 
 from registration.auth.models import StaffUser
 from registration.database import utcnow
@@ -45,9 +46,9 @@ def revoke_device(device: DeviceToken) -> None:
 def authenticate_device(token: str) -> DeviceToken | None:
     """The device token that is not revoked and whose hash matches ``token``."""
     return db.session.execute(
-        db.select(DeviceToken).where(
-            DeviceToken.token_hash == token_hash(token), DeviceToken.revoked_at.is_(None)
-        )
+        db.select(DeviceToken)
+        .where(DeviceToken.token_hash == token_hash(token), DeviceToken.revoked_at.is_(None))
+        .options(joinedload(DeviceToken.event))
     ).scalar_one_or_none()
 
 

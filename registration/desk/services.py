@@ -6,7 +6,7 @@ from datetime import datetime
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from registration.audit.services import record
 from registration.auth.models import StaffUser
@@ -104,12 +104,18 @@ def _chose(registration: Registration, session: AgendaSession | None) -> bool:
 def _lock(registration: Registration) -> Registration:
     """Re-read the registration with a row lock (SELECT … FOR UPDATE; a no-op on SQLite).
 
-    Two desks scanning the same badge queue here, so the second sees the first's entry.
+    Two desks scanning the same badge queue here, so the second sees the first's entry. What
+    a desk shows (category, entity, sessions) is loaded by the same round trips.
     """
     return db.session.execute(
         db.select(Registration)
         .where(Registration.id == registration.id)
-        .with_for_update()
+        .with_for_update(of=Registration)
+        .options(
+            joinedload(Registration.category),
+            joinedload(Registration.entity),
+            selectinload(Registration.sessions),
+        )
         .execution_options(populate_existing=True)
     ).scalar_one()
 
@@ -126,7 +132,8 @@ def check_in(
     Raises CheckInError: wrong_event, rejected, withdrawn, not_approved, already_checked_in,
     session_not_chosen (unless ``force``). The first venue entry sets
     Registration.checked_in_at. The partial unique index uq_attendance_current is the final
-    guard behind the row lock.
+    guard behind the row lock: where there is no row lock (SQLite), a desk that loses the race
+    gets IntegrityError, which ``scan`` turns into already_checked_in.
     """
     if registration.event_id != checkpoint.event.id:
         raise CheckInError("wrong_event")
@@ -147,23 +154,18 @@ def check_in(
         checked_in_at=utcnow(),
         staff_id=by.id if by else None,
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(attendance)
-            db.session.flush()
-    except IntegrityError as error:  # only without a row lock (SQLite): another desk was first
-        earlier = current_entry(registration, checkpoint.code)
-        raise CheckInError("already_checked_in", attendance=earlier) from error
+    db.session.add(attendance)
     if checkpoint.code == VENUE and registration.checked_in_at is None:
         registration.checked_in_at = attendance.checked_in_at
-        db.session.flush()
-        record(
+        record(  # flushes the entry, the registration and the audit event together
             "checked_in",
             registration=registration,
             actor=by,
             actor_type="staff" if by else "device",
             changes={"checked_in_at": [None, attendance.checked_in_at.isoformat()]},
         )
+    else:
+        db.session.flush()
     return attendance
 
 
@@ -220,7 +222,7 @@ def _find_registration(request: ScanRequest) -> Registration | None:
 
 
 def _earlier_scan(client_key: str, nonce: str) -> Scan | None:
-    """The scan already logged for this client and nonce."""
+    """The scan already logged for this client and nonce, marked as replayed."""
     earlier = db.session.execute(
         db.select(Scan).where(Scan.client_key == client_key, Scan.nonce == nonce)
     ).scalar_one_or_none()
@@ -276,17 +278,17 @@ def scan(
     back the scan logged the first time (``replayed`` set) and records nothing new.
     """
     client_key = f"d{device.id}" if device else f"s{staff.id}"
-    if request.nonce and (earlier := _earlier_scan(client_key, request.nonce)):
-        return earlier
+    # The unique (client_key, nonce) constraint detects a repeated nonce, even one sent twice
+    # at the same instant; the savepoint undoes whatever the repetition did.
     try:
         with db.session.begin_nested():
             return _scan_once(event, request, client_key, device, staff)
     except IntegrityError:
-        # The same nonce arrived twice at once: the first one's answer stands.
-        earlier = request.nonce and _earlier_scan(client_key, request.nonce)
-        if not earlier:
-            raise
-        return earlier
+        if request.nonce and (earlier := _earlier_scan(client_key, request.nonce)):
+            return earlier
+    # Without a row lock (SQLite) another desk entered this person first: now visible.
+    with db.session.begin_nested():
+        return _scan_once(event, request, client_key, device, staff)
 
 
 def walk_in(event: Event, data: RegistrationData, *, by: StaffUser) -> Scan:

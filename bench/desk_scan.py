@@ -1,0 +1,292 @@
+"""Benchmark: the scan API over HTTP beside a bare Flask endpoint, measured in the same run.
+
+    .venv/bin/python -m bench.desk_scan        (or: .venv/bin/python bench/desk_scan.py)
+
+Starts gunicorn on loopback ports against PostgreSQL, once with the application
+(registration.wsgi:app) and once with a bare Flask app that parses the same JSON and answers
+201, then drives each with 16 keep-alive connections (4 processes × 4 threads of http.client).
+Scans are measured twice: first scans of every badge (201: row lock, entry, audit, scan log)
+and repeats of the same badges (409 already_checked_in). Bounded in requests and in time.
+
+BENCH_DATABASE_URL names the database (default: a local desk_bench database, created if
+missing); its tables are dropped and recreated. BENCH_REGISTRATIONS (default 3000),
+BENCH_WORKERS (4) and BENCH_THREADS (4) tune the run.
+"""
+
+import json
+import math
+import multiprocessing
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import date
+from http.client import HTTPConnection
+from pathlib import Path
+
+from flask import Flask, jsonify, request
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DATABASE_URL = os.environ.get(
+    "BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/desk_bench"
+)
+REGISTRATIONS = int(os.environ.get("BENCH_REGISTRATIONS", "3000"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
+THREADS = int(os.environ.get("BENCH_THREADS", "4"))
+PROCESSES, THREADS_PER_PROCESS = 4, 4  # 16 connections
+#: No phase runs longer than this, whatever is left of its requests.
+PHASE_SECONDS = 60.0
+
+#: The baseline: Flask parses the same JSON body and answers 201, with no database.
+bare_app = Flask("bare")
+
+
+@bare_app.post("/api/v1/scans")
+def bare_scan():
+    """Parse the scan and answer (the cost of HTTP, gunicorn and Flask alone)."""
+    payload = request.get_json()
+    return jsonify(status="ok", checkpoint=payload.get("checkpoint")), 201
+
+
+def _ensure_database(url: str) -> None:
+    """Create the benchmark database if it does not exist yet."""
+    import sqlalchemy as sa
+
+    name = url.rsplit("/", 1)[1]
+    admin = sa.create_engine(url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        exists = connection.execute(
+            sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        ).first()
+        if not exists:
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    admin.dispose()
+
+
+def _prepare(count: int) -> tuple[str, list[str]]:
+    """Fresh schema, the demo meeting, ``count`` approved registrations and a device token.
+
+    Returns the device token and the badge tokens.
+    """
+    from registration import create_app
+    from registration.delegates.models import Registration, Status, registration_session
+    from registration.demo.services import load_demo
+    from registration.desk.devices import create_device
+    from registration.extensions import db
+    from registration.security import new_token
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": DATABASE_URL})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        event = load_demo(date.today())
+        category = next(c for c in event.categories if c.code == "member-state")
+        entity = next(e for e in event.entities if e.iso_code == "NL")
+        badges = [new_token() for _ in range(count)]
+        rows = [
+            {
+                "event_id": event.id,
+                "reference": f"B-{number:06d}",
+                "manage_token": new_token(),
+                "badge_token": badge,
+                "status": Status.APPROVED,
+                "given_name": "Delegate",
+                "family_name": f"Number{number}",
+                "category_id": category.id,
+                "entity_id": entity.id,
+                "email": f"delegate{number}@example.org",
+                "person_key": f"delegate{number}",
+            }
+            for number, badge in enumerate(badges)
+        ]
+        db.session.execute(db.insert(Registration), rows)
+        ids = db.session.execute(db.select(Registration.id)).scalars().all()
+        session_id = event.sessions[3].id
+        db.session.execute(
+            db.insert(registration_session),
+            [{"registration_id": ident, "session_id": session_id} for ident in ids],
+        )
+        _device, token = create_device(event, "Benchmark desk")
+        db.session.commit()
+        db.engine.dispose()
+    return token, badges
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _start_gunicorn(target: str, instance: Path) -> tuple[subprocess.Popen, int]:
+    """gunicorn serving ``target`` on a loopback port, once it accepts connections."""
+    port = _free_port()
+    environment = {
+        **os.environ,
+        "DATABASE_URL": DATABASE_URL,
+        "SECRET_KEY": "benchmark-only-secret",
+        "REGISTRATION_INSTANCE_PATH": str(instance),
+    }
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--chdir",
+            str(PROJECT_ROOT),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(WORKERS),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            str(THREADS),
+            "--log-level",
+            "warning",
+            target,
+        ],
+        env=environment,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"gunicorn for {target} exited with {server.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return server, port
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit(f"gunicorn for {target} did not start")
+
+
+def _drive_connections(args: tuple) -> tuple[list[float], dict[int, int], float]:
+    """One process: THREADS_PER_PROCESS keep-alive connections sharing a list of bodies."""
+    port, headers, bodies, deadline = args
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+    position = iter(range(len(bodies)))
+
+    def connection_loop() -> None:
+        connection = HTTPConnection("127.0.0.1", port, timeout=30)
+        mine: list[float] = []
+        seen: dict[int, int] = {}
+        while time.time() < deadline:
+            with lock:
+                index = next(position, None)
+            if index is None:
+                break
+            started = time.perf_counter()
+            connection.request("POST", "/api/v1/scans", body=bodies[index], headers=headers)
+            response = connection.getresponse()
+            response.read()
+            mine.append(time.perf_counter() - started)
+            seen[response.status] = seen.get(response.status, 0) + 1
+        connection.close()
+        with lock:
+            latencies.extend(mine)
+            for status, number in seen.items():
+                statuses[status] = statuses.get(status, 0) + number
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=connection_loop) for _ in range(THREADS_PER_PROCESS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, statuses, time.perf_counter() - started
+
+
+def measure(port: int, headers: dict, bodies: list[bytes]) -> dict:
+    """Send ``bodies`` over 16 connections; throughput, p50, p99 and the status counts."""
+    deadline = time.time() + PHASE_SECONDS
+    slices = [bodies[index::PROCESSES] for index in range(PROCESSES)]
+    started = time.perf_counter()
+    with multiprocessing.get_context("fork").Pool(PROCESSES) as pool:
+        parts = pool.map(_drive_connections, [(port, headers, s, deadline) for s in slices])
+    elapsed = time.perf_counter() - started
+    latencies = sorted(latency for part in parts for latency in part[0])
+    statuses: dict[int, int] = {}
+    for _latencies, seen, _elapsed in parts:
+        for status, number in seen.items():
+            statuses[status] = statuses.get(status, 0) + number
+
+    def percentile(share: float) -> float:
+        return latencies[max(0, math.ceil(share * len(latencies)) - 1)] * 1000
+
+    return {
+        "requests": len(latencies),
+        "per_second": len(latencies) / elapsed,
+        "p50": percentile(0.50),
+        "p99": percentile(0.99),
+        "statuses": statuses,
+    }
+
+
+def _bodies(badges: list[str], prefix: str) -> list[bytes]:
+    return [
+        json.dumps({"token": badge, "checkpoint": "venue", "nonce": f"{prefix}-{n}"}).encode()
+        for n, badge in enumerate(badges)
+    ]
+
+
+def _line(label: str, result: dict) -> str:
+    statuses = ", ".join(f"{status}×{n}" for status, n in sorted(result["statuses"].items()))
+    return (
+        f"{label:<34}{result['requests']:>9}{result['per_second']:>10.0f}"
+        f"{result['p50']:>9.1f}{result['p99']:>9.1f}   {statuses}"
+    )
+
+
+def main() -> None:
+    """Prepare, serve, measure, print."""
+    _ensure_database(DATABASE_URL)
+    print(f"Preparing {REGISTRATIONS} approved registrations in {DATABASE_URL.rsplit('/', 1)[1]}…")
+    device_token, badges = _prepare(REGISTRATIONS)
+    headers = {
+        "Authorization": f"Bearer {device_token}",
+        "Content-Type": "application/json",
+        "Connection": "keep-alive",
+    }
+    warm_up = [json.dumps({"token": f"warm-{n}"}).encode() for n in range(400)]
+    servers = []
+    try:
+        with tempfile.TemporaryDirectory(prefix="desk-bench-") as instance:
+            bare, bare_port = _start_gunicorn("bench.desk_scan:bare_app", Path(instance))
+            servers.append(bare)
+            scan, scan_port = _start_gunicorn("registration.wsgi:app", Path(instance))
+            servers.append(scan)
+            measure(bare_port, headers, warm_up)
+            measure(scan_port, headers, warm_up)  # unknown_token scans: connections, caches
+            baseline = measure(bare_port, headers, _bodies(badges, "bare") * 2)
+            first = measure(scan_port, headers, _bodies(badges, "first"))
+            repeat = measure(scan_port, headers, _bodies(badges, "repeat"))
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=30)
+    print(
+        f"gunicorn {WORKERS} workers × {THREADS} threads (gthread), PostgreSQL, "
+        f"{PROCESSES * THREADS_PER_PROCESS} keep-alive connections, loopback, "
+        f"{os.cpu_count()} CPUs shared with the load generator"
+    )
+    print(f"{'':<34}{'requests':>9}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}   statuses")
+    print(_line("bare Flask endpoint (baseline)", baseline))
+    print(_line("scan API, first scans (201)", first))
+    print(_line("scan API, repeated scans (409)", repeat))
+    for label, result in (("first scans", first), ("repeated scans", repeat)):
+        throughput = result["per_second"] / baseline["per_second"]
+        print(
+            f"scan API / bare, {label}: throughput {throughput:.2f}×, "
+            f"p99 {result['p99'] / baseline['p99']:.1f}×"
+        )
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(PROJECT_ROOT))
+    main()
