@@ -1,5 +1,7 @@
 """Device tokens: bearer secrets of scanners and apps at named desks."""
 
+from datetime import datetime
+
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
@@ -52,7 +54,7 @@ def authenticate_device(token: str) -> DeviceToken | None:
     ).scalar_one_or_none()
 
 
-def list_devices() -> list[tuple[DeviceToken, object, int]]:
+def list_devices() -> list[tuple[DeviceToken, datetime | None, int]]:
     """Every device with the time of its last scan and its number of scans, newest first."""
     last = (
         db.select(Scan.device_id, db.func.max(Scan.received_at).label("last"), db.func.count())

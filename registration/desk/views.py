@@ -107,7 +107,7 @@ def walked_in(slug: str, registration_id: int):
 def photo(slug: str, registration_id: int):
     """A person's portrait for the desk's result panel (desk staff)."""
     registration = _registration(load_event(slug), registration_id)
-    if not registration.photo:
+    if not photos.is_stored_photo(registration.photo):
         abort(404)
     response = send_file(photos.photo_path(registration.photo), mimetype="image/jpeg")
     response.headers["Cache-Control"] = "private, max-age=300"
