@@ -84,30 +84,35 @@ def test_session_not_chosen_unless_forced(event, make_registration):
     assert attendance.session_id == other.id
 
 
-def test_annul_clears_checked_in_at_and_allows_a_new_entry(db, event, make_registration):
+def test_annul_clears_checked_in_at_and_allows_a_new_entry(
+    db, event, make_registration, make_staff
+):
+    staff = make_staff("checkin")
     staff_registration = make_registration("approved")
     venue = checkpoint_for(event, VENUE)
     first = check_in(staff_registration, venue)
-    services.annul(first, "  scanned   the wrong badge ", by=None)
+    services.annul(first, "  scanned   the wrong badge ", by=staff)
     assert first.annulled_at is not None and first.annul_reason == "scanned the wrong badge"
     assert staff_registration.checked_in_at is None
     audit = db.session.execute(
         db.select(AuditEvent).filter_by(action="check_in_annulled")
     ).scalar_one()
     assert audit.changes["annul_reason"] == ["", "scanned the wrong badge"]
+    assert audit.actor_type == "staff" and audit.actor_staff_id == staff.id
     second = check_in(staff_registration, venue)
     assert second.id != first.id
     assert staff_registration.checked_in_at == second.checked_in_at
 
 
-def test_annul_needs_a_reason_and_happens_once(event, make_registration):
+def test_annul_needs_a_reason_and_happens_once(event, make_registration, make_staff):
+    staff = make_staff("checkin")
     attendance = check_in(make_registration("approved"), checkpoint_for(event, VENUE))
     with pytest.raises(CheckInError) as error:
-        services.annul(attendance, "   ", by=None)
+        services.annul(attendance, "   ", by=staff)
     assert _code(error) == "reason_required"
-    services.annul(attendance, "mistake", by=None)
+    services.annul(attendance, "mistake", by=staff)
     with pytest.raises(CheckInError) as error:
-        services.annul(attendance, "again", by=None)
+        services.annul(attendance, "again", by=staff)
     assert _code(error) == "already_annulled"
 
 
@@ -196,13 +201,15 @@ def test_walk_in_registers_approves_and_checks_in(db, event, registration_data, 
     assert set(actions) >= {"created", "approved", "checked_in"}
 
 
-def test_walk_in_of_someone_registered_is_refused(event, registration_data, make_registration):
+def test_walk_in_of_someone_registered_is_refused(
+    event, registration_data, make_registration, make_staff
+):
     existing = make_registration("approved")
     data = registration_data(
         given_name=existing.given_name, family_name=existing.family_name, email=existing.email
     )
     with pytest.raises(RegistrationError) as error:
-        services.walk_in(event, data, by=None)
+        services.walk_in(event, data, by=make_staff("checkin"))
     assert _code(error) == "duplicate"
 
 
