@@ -12,6 +12,7 @@ import json
 import multiprocessing
 import os
 import re
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -214,50 +215,59 @@ def render_pages(html: str, paths: Sequence[Path], sources: pdf.Sources) -> int:
         for page, path in zip(rendered.pages, paths, strict=True):
             single = pikepdf.new()
             single.pages.append(page)
+            # WeasyPrint shares one resource dictionary between pages: keep only this page's
+            # photo and fonts, or every cached page would carry the whole chunk's images.
+            single.remove_unreferenced_resources()
             output = io.BytesIO()
             single.save(output)
             _write_atomic(path, output.getvalue())
     return len(paths)
 
 
-_pool: ProcessPoolExecutor | None = None
-
-
-def _executor(workers: int) -> ProcessPoolExecutor:
-    """Processes kept for cold batches; forked from a clean server that preloaded WeasyPrint."""
-    global _pool
-    if _pool is None:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["registration.documents.badges"])
-        _pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
-    return _pool
+def _processes(workers: int) -> ProcessPoolExecutor:
+    """Processes for one cold batch, forked from a clean server process that preloaded
+    WeasyPrint (never from this possibly threaded process); they end with the batch, so an
+    idle web server keeps no renderer's memory."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["registration.documents.badges"])
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
 
 def _render_missing(
     missing: list[tuple[dict, Path]], layout: str, progress: Progress, done: int, total: int
 ) -> None:
-    """Render pages not yet cached, in chunks; in parallel when there are several chunks."""
+    """Render pages not yet cached, in chunks; in parallel processes when there are several.
+
+    Each chunk is handed to a process as soon as its HTML is ready, so that the QR codes and
+    templates of the next chunks are made while earlier ones are laid out.
+    """
     sources = pdf.Sources.from_app()
     chunks = [missing[i : i + CHUNK] for i in range(0, len(missing), CHUNK)]
-    work = [
-        (badge_html([content for content, _ in chunk], layout), [path for _, path in chunk])
-        for chunk in chunks
-    ]
+
+    def work(chunk: list[tuple[dict, Path]]) -> tuple[str, list[Path]]:
+        return badge_html([content for content, _ in chunk], layout), [p for _, p in chunk]
+
     workers = current_app.config.get("BADGE_RENDER_PROCESSES", os.cpu_count() or 1)
-    if workers > 1 and len(work) > 2:
-        global _pool
+    already = done
+    if workers > 1 and len(chunks) > 2:
         try:
-            futures = [_executor(workers).submit(render_pages, *item, sources) for item in work]
-            for future in futures:
-                done += future.result()
-                progress(done, total)
+            with _processes(workers) as pool:
+                pending: deque = deque()
+                for chunk in chunks:
+                    pending.append(pool.submit(render_pages, *work(chunk), sources))
+                    while pending and pending[0].done():
+                        done += pending.popleft().result()
+                        progress(done, total)
+                while pending:
+                    done += pending.popleft().result()
+                    progress(done, total)
             return
         except BrokenProcessPool:
-            _pool = None  # a child died (memory?): start afresh next time, finish here
-    for html, paths in work:
-        if not all(path.exists() for path in paths):
-            render_pages(html, paths, sources)
-        done += len(paths)
+            done = already  # a renderer died (out of memory?): finish the rest in this process
+    for chunk in chunks:
+        if not all(path.exists() for _, path in chunk):
+            render_pages(*work(chunk), sources)
+        done += len(chunk)
         progress(done, total)
 
 
