@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from registration.auth import services
+from registration.auth.models import Role
 from registration.auth.forms import SignInForm
 from registration.extensions import db, limiter
 
@@ -14,12 +15,15 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path inside this app: no scheme, no host, no protocol-relative //host."""
+    """Only a path inside this app: no scheme, no host, no protocol-relative //host.
+
+    Without one, check-in staff land on the desk and everyone else on the back office.
+    """
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc:
             return target
-    return url_for("manage.dashboard")
+    return url_for("desk.index" if current_user.role == Role.CHECKIN else "manage.dashboard")
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])

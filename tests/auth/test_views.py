@@ -74,3 +74,11 @@ def test_dashboard_counts_by_status_and_category(client, sign_in, make_registrat
     assert '<strong data-count="total">3</strong>' in page
     assert '<strong data-count="pending">2</strong>' in page
     assert '<strong data-count="approved">1</strong>' in page
+
+
+def test_check_in_staff_land_on_the_desk(client, make_staff):
+    user = make_staff(Role.CHECKIN)
+    response = client.post("/auth/sign-in", data={"email": user.email, "password": PASSWORD})
+    assert response.location == "/desk"
+    page = client.get("/desk").text
+    assert "Check-in desk" in page and "Back office" not in page
