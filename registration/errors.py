@@ -19,3 +19,12 @@ class DomainError(Exception):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(code={self.code!r}, message={self.message!r})"
+
+
+def attach_error(form, error: DomainError) -> None:
+    """Show a service's refusal on a form: next to the field it concerns, or above the form."""
+    target = getattr(form, error.field, None) if error.field else None
+    if target is not None:
+        target.errors = [*target.errors, error.message]
+    else:
+        form.form_errors.append(error.message)

@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from registration.auth import services
-from registration.auth.models import Role
 from registration.auth.forms import SignInForm
+from registration.auth.models import Role
 from registration.extensions import db, limiter
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")

@@ -18,6 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import Email, InputRequired, Length, Optional
 
+from registration.delegates import photos
 from registration.delegates.models import HONORIFICS
 from registration.delegates.services import RegistrationData
 from registration.i18n import country_choices
@@ -127,6 +128,25 @@ class RegistrationForm(FlaskForm):
             for session in event.sessions
         ]
         return self
+
+    def received_photo(self) -> str | None:
+        """Store a newly uploaded photo, or keep the one received with an earlier attempt.
+
+        A refused photo adds an error to the photo field; the rest of the form is kept.
+        """
+        upload = self.photo.data
+        if upload and getattr(upload, "filename", ""):
+            try:
+                name = photos.store_photo(photos.process_photo(upload.read()))
+            except photos.PhotoError as error:
+                self.photo.errors = [*self.photo.errors, error.message]
+                return None
+            self.uploaded_photo.data = name
+            return name
+        if photos.is_stored_photo(self.uploaded_photo.data):
+            return self.uploaded_photo.data
+        self.uploaded_photo.data = ""
+        return None
 
     def to_data(self, photo: str | None) -> RegistrationData:
         """The submitted values as plain data for the services."""

@@ -18,7 +18,7 @@ from registration.database import utcnow
 from registration.delegates import photos, services
 from registration.delegates.forms import LostLinkForm, RegistrationForm, WithdrawForm
 from registration.delegates.models import Registration
-from registration.errors import DomainError
+from registration.errors import DomainError, attach_error
 from registration.events.views import load_event
 from registration.extensions import csrf, db, limiter
 from registration.i18n import current_language
@@ -37,37 +37,6 @@ def _load_registration(token: str) -> Registration:
     return registration
 
 
-def _received_photo(form: RegistrationForm) -> str | None:
-    """Store a newly uploaded photo, or keep the one received with an earlier attempt.
-
-    A refused photo adds an error to the photo field; the rest of the form is kept.
-    """
-    upload = form.photo.data
-    if upload and getattr(upload, "filename", ""):
-        try:
-            name = photos.store_photo(photos.process_photo(upload.read()))
-        except photos.PhotoError as error:
-            form.photo.errors = [*form.photo.errors, error.message]
-            return None
-        form.uploaded_photo.data = name
-        return name
-    if photos.is_stored_photo(form.uploaded_photo.data):
-        return form.uploaded_photo.data
-    form.uploaded_photo.data = ""
-    return None
-
-
-def _attach_error(form: RegistrationForm, error: DomainError) -> None:
-    """Show a service's refusal next to the field it concerns, or above the form."""
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None:
-        target.errors = [*target.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
-
-
-# The registration and edit forms check their CSRF token themselves (FlaskForm), so that an
-# expired token re-renders the form with everything typed instead of an error page.
 @bp.route("/e/<slug>/register", methods=["GET", "POST"])
 @csrf.exempt
 def register(slug: str):
@@ -81,13 +50,13 @@ def register(slug: str):
         form.language.data = current_language()
     if form.is_submitted():
         valid = form.validate()
-        photo = _received_photo(form)
+        photo = form.received_photo()
         if valid and not form.photo.errors:
             try:
                 registration = services.register(event, form.to_data(photo))
             except DomainError as error:
                 db.session.rollback()
-                _attach_error(form, error)
+                attach_error(form, error)
             else:
                 db.session.commit()
                 return redirect(
@@ -138,13 +107,13 @@ def edit(token: str):
             "delegates/edit.html", event=event, form=form, registration=registration
         )
     valid = form.validate()
-    photo = _received_photo(form) or registration.photo
+    photo = form.received_photo() or registration.photo
     if valid and not form.photo.errors:
         try:
             changes = services.update_registration(registration, form.to_data(photo))
         except DomainError as error:
             db.session.rollback()
-            _attach_error(form, error)
+            attach_error(form, error)
         else:
             db.session.commit()
             if changes:

@@ -6,9 +6,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import EmailField, SelectChoice, SelectField, StringField
 from wtforms.validators import Email, InputRequired, Length
 
-from registration.delegates import photos
 from registration.delegates.forms import RegistrationForm
-from registration.errors import DomainError
 from registration.events.models import Entity
 
 
@@ -61,31 +59,3 @@ class DelegateForm(RegistrationForm):
             "is used to organise the meeting"
         )
         return self
-
-    def received_photo(self) -> str | None:
-        """Store a newly uploaded photo, or keep the one received with an earlier attempt.
-
-        A refused photo adds an error to the photo field; the rest of the form is kept.
-        """
-        upload = self.photo.data
-        if upload and getattr(upload, "filename", ""):
-            try:
-                name = photos.store_photo(photos.process_photo(upload.read()))
-            except photos.PhotoError as error:
-                self.photo.errors = [*self.photo.errors, error.message]
-                return None
-            self.uploaded_photo.data = name
-            return name
-        if photos.is_stored_photo(self.uploaded_photo.data):
-            return self.uploaded_photo.data
-        self.uploaded_photo.data = ""
-        return None
-
-
-def attach_error(form: FlaskForm, error: DomainError) -> None:
-    """Show a service's refusal next to the field it concerns, or above the form."""
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None:
-        target.errors = [*target.errors, error.message]
-    else:
-        form.form_errors.append(error.message)

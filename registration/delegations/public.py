@@ -7,9 +7,9 @@ from registration.database import utcnow
 from registration.delegates.models import Registration
 from registration.delegates.services import can_delegate_edit
 from registration.delegations import letters, services
-from registration.delegations.forms import ConfirmForm, DelegateForm, LetterForm, attach_error
+from registration.delegations.forms import ConfirmForm, DelegateForm, LetterForm
 from registration.delegations.models import FocalPoint
-from registration.errors import DomainError
+from registration.errors import DomainError, attach_error
 from registration.extensions import db
 from registration.i18n import current_language
 

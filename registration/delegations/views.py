@@ -7,9 +7,9 @@ from flask_login import current_user
 from registration.auth.decorators import READ_ROLES, role_required
 from registration.auth.models import Role
 from registration.delegations import letters, services
-from registration.delegations.forms import ConfirmForm, FocalPointForm, LetterForm, attach_error
+from registration.delegations.forms import ConfirmForm, FocalPointForm, LetterForm
 from registration.delegations.models import FocalPoint, NominationLetter
-from registration.errors import DomainError
+from registration.errors import DomainError, attach_error
 from registration.events.models import Entity, Event
 from registration.events.views import load_event
 from registration.extensions import db

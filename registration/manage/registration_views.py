@@ -16,7 +16,7 @@ from flask_login import current_user
 from registration.auth.decorators import READ_ROLES, role_required
 from registration.delegates import photos, services, workflow
 from registration.delegates.models import Registration
-from registration.errors import DomainError
+from registration.errors import DomainError, attach_error
 from registration.extensions import db
 from registration.i18n import current_language
 from registration.mail.models import OutboxEmail
@@ -74,32 +74,6 @@ def photo(registration_id: int):
     return response
 
 
-def _received_photo(form: StaffRegistrationForm) -> str | None:
-    """Store a newly uploaded photo, or keep the one received with an earlier attempt.
-
-    A refused photo becomes an error of the photo field; the rest of the form is kept.
-    """
-    upload = form.photo.data
-    if upload and getattr(upload, "filename", ""):
-        try:
-            name = photos.store_photo(photos.process_photo(upload.read()))
-        except photos.PhotoError as error:
-            form.photo.errors = [*form.photo.errors, error.message]
-            return None
-        form.uploaded_photo.data = name
-        return name
-    return form.uploaded_photo.data if photos.is_stored_photo(form.uploaded_photo.data) else None
-
-
-def _attach_error(form, error: DomainError) -> None:
-    """Show a service's refusal next to the field it concerns, or above the form."""
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None:
-        target.errors = [*target.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
-
-
 @bp.route("/registrations/<int:registration_id>/edit", methods=["GET", "POST"])
 @role_required(*WRITE_ROLES)
 def edit(registration_id: int):
@@ -110,13 +84,13 @@ def edit(registration_id: int):
         form.fill_from(item)
         return render_template("manage/edit.html", registration=item, form=form)
     valid = form.validate()
-    photo = _received_photo(form) or item.photo
+    photo = form.received_photo() or item.photo
     if valid and not form.photo.errors:
         try:
             changes = services.update_registration(item, form.to_data(photo), by=current_user)
         except DomainError as error:
             db.session.rollback()
-            _attach_error(form, error)
+            attach_error(form, error)
         else:
             db.session.commit()
             flash(_("Changes saved.") if changes else _("Nothing was changed."), "success")

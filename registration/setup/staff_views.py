@@ -6,8 +6,7 @@ from flask_login import current_user
 
 from registration.auth.decorators import role_required
 from registration.auth.models import Role, StaffUser
-from registration.delegations.forms import attach_error
-from registration.errors import DomainError
+from registration.errors import DomainError, attach_error
 from registration.extensions import db
 from registration.setup import staff
 from registration.setup.forms import ROLE_LABELS, ConfirmForm, RoleForm, StaffForm

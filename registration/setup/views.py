@@ -6,8 +6,7 @@ from flask_login import current_user
 
 from registration.auth.decorators import role_required
 from registration.auth.models import Role
-from registration.delegations.forms import attach_error
-from registration.errors import DomainError
+from registration.errors import DomainError, attach_error
 from registration.events.models import AgendaSession, Category, Entity, Event
 from registration.events.views import load_event
 from registration.extensions import db
