@@ -12,12 +12,13 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from registration.auth.models import StaffUser
 from registration.database import utcnow
-from registration.documents import participants, services
+from registration.documents import exports, participants, services
 from registration.documents.models import DocumentJob, JobStatus
 from registration.errors import DomainError
 from registration.events.models import Event
@@ -71,7 +72,10 @@ def _prune() -> None:
 def create_job(
     kind: str, event: Event, params: dict, *, by=None, download_name: str
 ) -> DocumentJob:
-    """Queue a document job ("badges" or "participants"); start it after committing."""
+    """Queue a document job (a kind of BUILDERS); start it after committing.
+
+    ``download_name`` names the file offered to the browser; its suffix is the file's type.
+    """
     _prune()
     job = DocumentJob(
         token=new_token(),
@@ -131,7 +135,20 @@ def _build_participants(job: DocumentJob, path: Path, report: Callable[[int, int
     report(len(data["entries"]), len(data["entries"]))
 
 
-BUILDERS = {"badges": _build_badges, "participants": _build_participants}
+def _build_export(job: DocumentJob, path: Path, report: Callable[[int, int], None]) -> None:
+    """Registrations as CSV or XLSX, with headings in the language of the staff who asked."""
+    params = job.params
+    selection = parse_filter(MultiDict(params.get("filter", {})))
+    report(0, 0)
+    with force_locale(params.get("language", "en")):
+        data = exports.export_registrations(
+            job.event, selection, params["columns"], params["format"]
+        )
+    db.session.commit()
+    path.write_bytes(data)
+
+
+BUILDERS = {"badges": _build_badges, "participants": _build_participants, "export": _build_export}
 
 
 def run_job(job_id: int) -> None:
@@ -139,7 +156,7 @@ def run_job(job_id: int) -> None:
     job = db.session.get_one(DocumentJob, job_id)
     job.status, job.updated_at = JobStatus.RUNNING, utcnow()
     db.session.commit()
-    file_name = f"{job.token}.pdf"
+    file_name = job.token + Path(job.download_name).suffix
     try:
         BUILDERS[job.kind](job, output_dir() / file_name, _reporter(job_id))
     except Exception as error:  # recorded for the progress page; the thread must not die silently

@@ -21,12 +21,12 @@ class JobStatus(enum.StrEnum):
 
 
 class DocumentJob(db.Model):
-    """A batch of badges or a list of participants being built outside the request."""
+    """A batch of badges, a list of participants or an export being built outside the request."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Secret of the job's pages and download (≥128 random bits).
     token: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    #: "badges" or "participants".
+    #: "badges", "participants" or "export".
     kind: Mapped[str] = mapped_column(sa.String(32))
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"))
     #: What to build: layout, filters, language… (plain JSON values).
@@ -37,7 +37,7 @@ class DocumentJob(db.Model):
         ),
         default=JobStatus.QUEUED,
     )
-    #: Units of work done and to do (badges; 0 of 0 while a list is being laid out).
+    #: Units of work done and to do (badges, people; 0 of 0 while it is not known yet).
     done: Mapped[int] = mapped_column(default=0)
     total: Mapped[int] = mapped_column(default=0)
     #: Message shown to staff when the job failed.

@@ -29,6 +29,7 @@ from registration.documents.models import DocumentJob, JobStatus
 from registration.errors import DomainError
 from registration.events.models import Event
 from registration.extensions import db
+from registration.i18n import current_language
 from registration.manage.filters import count_matching, parse_filter
 
 bp = Blueprint("documents", __name__)
@@ -38,7 +39,7 @@ PRINT_ROLES = (Role.ADMIN, Role.REGISTRAR)
 #: Roles that may reprint one badge.
 BADGE_ROLES = (Role.ADMIN, Role.REGISTRAR, Role.CHECKIN)
 #: Who may follow a job of each kind.
-JOB_ROLES = {"badges": PRINT_ROLES, "participants": READ_ROLES}
+JOB_ROLES = {"badges": PRINT_ROLES, "participants": READ_ROLES, "export": READ_ROLES}
 
 
 def _event(slug: str) -> Event:
@@ -126,7 +127,7 @@ def print_badges(slug: str):
     form = BadgeBatchForm()
     if not form.validate():
         flash(_("Choose a layout and which badges to print."), "warning")
-        return redirect(url_for("documents.index", slug=slug, **request.args))
+        return redirect(url_for("documents.index", slug=slug, **request.args.to_dict(flat=False)))
     selection = parse_filter(request.args)
     params = {
         "filter": selection.to_args(),
@@ -204,12 +205,15 @@ def job_progress(token: str):
 @bp.get("/manage/jobs/<token>/download")
 @role_required(*READ_ROLES)
 def job_download(token: str):
-    """A finished job's document (its readers)."""
+    """A finished job's file (its readers)."""
     job = _job(token)
     path = jobs.result_path(job)
     if job.status != JobStatus.DONE or path is None or not path.is_file():
         abort(404)
-    response = send_file(path, mimetype=PDF, as_attachment=True, download_name=job.download_name)
+    mimetype = {".pdf": PDF, ".csv": CSV, ".xlsx": XLSX}[path.suffix]
+    response = send_file(
+        path, mimetype=mimetype, as_attachment=True, download_name=job.download_name
+    )
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -217,21 +221,24 @@ def job_download(token: str):
 @bp.post("/manage/e/<slug>/export")
 @role_required(*READ_ROLES)
 def export(slug: str):
-    """Registrations matching the filter as CSV or XLSX with chosen columns (staff who read)."""
+    """Start an export of the filter's registrations as CSV or XLSX with chosen columns, in
+    the chosen order (staff who read)."""
     event = _event(slug)
     form = ExportForm()
     if not form.validate():
         flash(_("Choose a format and at least one column."), "warning")
-        return redirect(url_for("documents.index", slug=slug, **request.args))
+        return redirect(url_for("documents.index", slug=slug, **request.args.to_dict(flat=False)))
     fmt = form.format.data
-    try:
-        data = exports.export_registrations(
-            event, parse_filter(request.args), form.columns.data, fmt
-        )
-    except DomainError as error:
-        flash(error.message, "warning")
-        return redirect(url_for("documents.index", slug=slug, **request.args))
-    return _send(data, CSV if fmt == "csv" else XLSX, f"registrations-{event.slug}.{fmt}")
+    params = {
+        "filter": parse_filter(request.args).to_args(),
+        "columns": form.columns.data,
+        "format": fmt,
+        "language": current_language(),
+    }
+    job = jobs.create_job(
+        "export", event, params, by=current_user, download_name=f"registrations-{event.slug}.{fmt}"
+    )
+    return _start(job)
 
 
 @bp.get("/manage/e/<slug>/attendance.xlsx")

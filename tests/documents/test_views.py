@@ -5,6 +5,7 @@ import io
 import time
 from datetime import UTC, datetime
 
+import openpyxl
 import pytest
 
 from registration.database import utcnow
@@ -196,14 +197,32 @@ def test_export_csv_with_filter_and_column_order(client, sign_in, event, make_re
     make_registration("approved", family_name="Kept")
     make_registration("pending", family_name="Dropped")
 
-    response = client.post(
+    started = client.post(
         f"/manage/e/{event.slug}/export?status=approved",
         data={"format": "csv", "columns": ["family_name", "reference"]},
     )
+    state = _wait_for_job(client, started.location)
+    response = _download(client, state["download"])
 
-    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"].endswith(f"registrations-{event.slug}.csv")
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert rows[0] == ["Family name", "Reference"] and [r[0] for r in rows[1:]] == ["Kept"]
+
+
+def test_export_headings_follow_the_staff_language(client, sign_in, event, make_registration):
+    sign_in("viewer")
+    make_registration("approved")
+
+    started = client.post(
+        f"/manage/e/{event.slug}/export?lang=fr", data={"format": "xlsx", "columns": ["category"]}
+    )
+    state = _wait_for_job(client, started.location)
+
+    response = _download(client, state["download"])
+    assert response.mimetype.endswith("spreadsheetml.sheet")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).worksheets[0]
+    assert sheet.cell(row=2, column=1).value == "États Membres"
 
 
 def test_export_with_bad_columns_keeps_the_page(client, sign_in, event):
