@@ -13,7 +13,8 @@
     if (job.total) {
       bar.max = job.total;
       bar.value = job.done;
-      count.textContent = job.done + " / " + job.total;
+      count.textContent = (box.dataset.countLabel || "{done} / {total}")
+        .replace("{done}", job.done).replace("{total}", job.total);
     }
     if (job.status === "done") {
       bar.hidden = true;
