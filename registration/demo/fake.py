@@ -393,7 +393,7 @@ class _Generator:
             "language": names.language if rng.random() < 0.8 else rng.choice(("en", "fr", "es")),
             "head_of_delegation": head,
             "photo": None,
-            "consent_to_list": rng.random() < 0.9,
+            "consent_to_list": head or rng.random() < 0.9,  # heads are listed
             "created_at": created,
             "updated_at": created,
         }
