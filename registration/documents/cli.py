@@ -135,3 +135,9 @@ def warm_badges(batch: int) -> None:
         total += rendered
         click.echo(f"{total} pages rendered…")
     click.echo(f"Badge cache is warm ({total} pages rendered).")
+
+
+@documents_cli.command("prune-badges")
+def prune_badges() -> None:
+    """Delete cached badge pages that no approved registration shows any more."""
+    click.echo(f"{services.prune_badge_cache()} stale badge pages deleted.")

@@ -170,3 +170,26 @@ def prerender_badges(limit: int = 100) -> int:
             badges.cached_pages(missing, "a6")
             rendered += len(missing)
     return rendered
+
+
+def prune_badge_cache() -> int:
+    """Delete cached badge pages that no approved registration shows any more; returns how
+    many. Pages are named by their content, so changes leave old files behind (admins, CLI)."""
+    root, template = badges.cache_dir(), badges.fingerprint()
+    current = set()
+    for event in db.session.execute(db.select(Event)).scalars():
+        data = badges.BadgeData(event)
+        rows = db.session.execute(
+            db.select(*_BADGE_COLUMNS).where(
+                Registration.event_id == event.id, Registration.status == Status.APPROVED
+            )
+        )
+        for row in rows:
+            content = data.content(row)
+            current.update(badges.page_key(content, layout, template) for layout in badges.LAYOUTS)
+    removed = 0
+    for path in root.glob("*/*/*.pdf"):
+        if path.stem not in current:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed

@@ -206,3 +206,16 @@ def test_cold_batch_renders_in_parallel_processes_in_order(app, db, event):
     for page, content in zip(pages, batch.contents, strict=True):
         assert content["reference"] in page
     assert progress[0] == 0 and progress[-1] == len(batch.ids)
+
+
+def test_prune_keeps_only_pages_still_shown(db, make_registration, badge_cache):
+    kept = make_registration("approved", family_name="Kept")
+    changed = make_registration("approved", family_name="Before")
+    services.render_badge(kept)
+    services.render_badge(kept, "card")
+    services.render_badge(changed)
+    changed.family_name = "After"
+    db.session.commit()
+
+    assert services.prune_badge_cache() == 1
+    assert len(list(badge_cache.rglob("*.pdf"))) == 2

@@ -139,6 +139,11 @@ def test_warm_badges(runner, event, delegates):
     assert "Badge cache is warm (0 pages" in _run(runner, "warm-badges").output
 
 
+def test_prune_badges(runner, event, delegates):
+    _run(runner, "warm-badges")
+    assert "0 stale badge pages deleted." in _run(runner, "prune-badges").output
+
+
 def test_unknown_event(runner, tmp_path):
     result = runner.invoke(
         args=["documents", "participants", "--event", "nope", "--out", str(tmp_path / "x.pdf")]
