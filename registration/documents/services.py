@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from registration.audit.services import record
 from registration.database import utcnow
 from registration.delegates.models import Registration, Status
-from registration.documents import badges
+from registration.documents import badges, merging
 from registration.errors import DomainError
 from registration.events.models import Event
 from registration.extensions import db
@@ -105,7 +105,7 @@ def write_badges(
         raise DocumentError(_("There are no badges to print."), "nothing_to_print")
     layout, sheets = badges.OUTPUTS[output]
     pages = badges.cached_pages(batch.contents, layout, progress)
-    badges.merge(pages, target, sheets=sheets, crop_marks=crop_marks)
+    merging.merge(pages, target, sheets=sheets, crop_marks=crop_marks)
 
 
 def mark_badges_printed(ids: list[int], *, by=None, actor_type: str | None = None) -> int:

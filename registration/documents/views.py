@@ -40,6 +40,9 @@ PRINT_ROLES = (Role.ADMIN, Role.REGISTRAR)
 BADGE_ROLES = (Role.ADMIN, Role.REGISTRAR, Role.CHECKIN)
 #: Who may follow a job of each kind.
 JOB_ROLES = {"badges": PRINT_ROLES, "participants": READ_ROLES, "export": READ_ROLES}
+PDF = "application/pdf"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv; charset=utf-8"
 
 
 def _event(slug: str) -> Event:
@@ -49,11 +52,6 @@ def _event(slug: str) -> Event:
         abort(404)
     g.event_timezone = event.timezone
     return event
-
-
-PDF = "application/pdf"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV = "text/csv; charset=utf-8"
 
 
 def _send(data: bytes, mimetype: str, name: str, *, inline: bool = False) -> Response:
