@@ -34,7 +34,7 @@ from registration.documents.fitting import Box, fit
 from registration.events.models import Event
 
 #: Badges laid out in one WeasyPrint document when rendering a cold batch.
-CHUNK = 20
+CHUNK = 10
 #: Stylesheet of every badge layout.
 STYLESHEET = "badge.css"
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
