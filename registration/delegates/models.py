@@ -63,6 +63,8 @@ registration_session = db.Table(
     sa.Column(
         "session_id", sa.ForeignKey("agenda_session.id", ondelete="CASCADE"), primary_key=True
     ),
+    # Per-session counts (capacity, attendance) look registrations up by session.
+    sa.Index("ix_registration_session_session", "session_id"),
 )
 
 
@@ -81,6 +83,8 @@ class Registration(db.Model):
         ),
         sa.Index("ix_registration_event_status", "event_id", "status"),
         sa.Index("ix_registration_event_family", "event_id", "family_name"),
+        # Arrival order: the waiting list and the default sort of the back-office list.
+        sa.Index("ix_registration_event_created", "event_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
