@@ -1,7 +1,5 @@
 """The secretariat's decisions: transitions, emails, audit, capacity, the waiting list."""
 
-import threading
-
 import pytest
 
 from registration.audit.models import AuditEvent
@@ -11,6 +9,7 @@ from registration.delegates.services import RegistrationError
 from registration.events.models import Event
 from registration.mail.models import OutboxEmail
 from registration.manage.models import EmailTemplate
+from tests.concurrency import run_together
 
 
 def _emails(db, registration, template=None):
@@ -427,34 +426,16 @@ def test_fifty_simultaneous_registrations_for_the_last_five_places(
         _register(db, event, registration_data)
     data = [registration_data() for _ in range(THREADS)]
     event_id = event.id
-    db.session.remove()
-    barrier = threading.Barrier(THREADS)
-    outcomes: list[str] = []
-    lock = threading.Lock()
 
     def attempt(item):
-        with app.app_context():
-            try:
-                barrier.wait()
-                registration = services.register(
-                    db.session.get(Event, event_id), item, enforce_window=False
-                )
-                db.session.commit()
-                outcome = registration.status.value
-            except Exception as error:
-                db.session.rollback()
-                outcome = repr(error)
-            finally:
-                db.session.remove()
-        with lock:
-            outcomes.append(outcome)
+        def call(ready):
+            ready()
+            loaded = db.session.get(Event, event_id)
+            return services.register(loaded, item, enforce_window=False).status.value
 
-    threads = [threading.Thread(target=attempt, args=(item,)) for item in data]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+        return call
 
+    outcomes = run_together(app, [attempt(item) for item in data])
     assert sorted(outcomes) == ["pending"] * PLACES_LEFT + ["waitlisted"] * (THREADS - PLACES_LEFT)
     held = db.session.execute(
         db.select(db.func.count(Registration.id)).where(
@@ -468,28 +449,17 @@ def test_fifty_simultaneous_registrations_for_the_last_five_places(
 def test_simultaneous_withdrawals_promote_each_waitlisted_once(app, db, full_event):
     held, waiting = full_event
     ids = [item.id for item in held]
-    db.session.remove()
-    barrier = threading.Barrier(len(ids))
-    errors: list[str] = []
 
     def withdraw(registration_id):
-        with app.app_context():
-            try:
-                barrier.wait()
-                services.withdraw(db.session.get(Registration, registration_id))
-                db.session.commit()
-            except Exception as error:
-                db.session.rollback()
-                errors.append(repr(error))
-            finally:
-                db.session.remove()
+        def call(ready):
+            ready()
+            services.withdraw(db.session.get(Registration, registration_id))
+            return "withdrawn"
 
-    threads = [threading.Thread(target=withdraw, args=(item,)) for item in ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+        return call
 
+    outcomes = run_together(app, [withdraw(item) for item in ids])
+    errors = [outcome for outcome in outcomes if outcome != "withdrawn"]
     assert errors == []
     statuses = [db.session.get(Registration, item.id).status for item in waiting]
     assert statuses == [Status.PENDING, Status.PENDING, Status.WAITLISTED]

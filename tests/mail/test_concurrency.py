@@ -4,12 +4,12 @@ Runs on both databases: on PostgreSQL the claim uses SELECT … FOR UPDATE SKIP 
 a conditional UPDATE.
 """
 
-import threading
 import time
 from collections import Counter
 
 from registration.mail.models import MailAttempt, MailStatus, OutboxEmail
 from registration.mail.worker import deliver_due
+from tests.concurrency import run_together
 
 MESSAGES = 40
 WORKERS = 6
@@ -18,29 +18,15 @@ WORKERS = 6
 def test_workers_in_threads_deliver_every_message_exactly_once(app, db, smtp_server, make_email):
     for _ in range(MESSAGES):
         make_email()
-    db.session.remove()
-    barrier = threading.Barrier(WORKERS)
-    sent_by_worker: list[int] = []
-    lock = threading.Lock()
 
-    def work():
+    def work(ready):
+        ready()
         sent = 0
-        with app.app_context():
-            barrier.wait()
-            try:
-                while batch := deliver_due(4):
-                    sent += batch
-            finally:
-                db.session.remove()
-        with lock:
-            sent_by_worker.append(sent)
+        while batch := deliver_due(4):
+            sent += batch
+        return sent
 
-    threads = [threading.Thread(target=work) for _ in range(WORKERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
+    sent_by_worker = run_together(app, [work] * WORKERS)
     assert len(sent_by_worker) == WORKERS and sum(sent_by_worker) == MESSAGES
     smtp_server.wait_for(MESSAGES)
     time.sleep(0.2)  # anything sent twice would have arrived by now
