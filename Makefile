@@ -28,8 +28,8 @@ run: install translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load
 	$(BIN)/flask staff ensure-admin
-	@echo "Serving http://127.0.0.1:5000 with the mail worker; Ctrl-C stops both."
-	$(BIN)/flask mail worker & worker=$$!; \
+	@echo "Serving http://127.0.0.1:5000 with the background worker; Ctrl-C stops both."
+	$(BIN)/flask worker & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/flask run --host 127.0.0.1 --port 5000
 

@@ -56,6 +56,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         mail,
         manage,
         setup,
+        worker,
     )
 
     for feature in (
@@ -73,6 +74,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     ):
         feature.init_app(app)
     pages.init_app(app)
+    worker.init_app(app)
     return app
 
 

@@ -1,13 +1,11 @@
 """`flask mail …` commands."""
 
-import signal
-import threading
-
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
 from registration.mail import worker as mail_worker
+from registration.shutdown import stop_on_signals
 
 mail_cli = AppGroup("mail", help="The email outbox.")
 
@@ -38,14 +36,6 @@ def worker(once: bool, batch: int, interval: float) -> None:
         click.echo(f"Mail worker: sending through {server}:{current_app.config['MAIL_PORT']}.")
     else:
         click.echo("Mail worker: no MAIL_SERVER, delivering into the mailbox at /manage/mail.")
-    stop = threading.Event()
-    previous = {
-        number: signal.signal(number, lambda *_: stop.set())
-        for number in (signal.SIGTERM, signal.SIGINT)
-    }
-    try:
+    with stop_on_signals() as stop:
         sent = mail_worker.run(batch=batch, interval=interval, stop=stop, once=once)
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
     click.echo(f"Mail worker stopped: {sent} message(s) sent.")
