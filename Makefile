@@ -18,10 +18,10 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 translations: install
-	$(BIN)/pybabel compile --use-fuzzy -d registration/translations -f -q
+	$(BIN)/pybabel compile -d registration/translations -f -q
 
 extract-messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o registration/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o registration/translations/messages.pot --no-location --sort-output --omit-header .
 	$(BIN)/pybabel update -i registration/translations/messages.pot -d registration/translations --no-fuzzy-matching
 
 run: install translations
