@@ -4,7 +4,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -94,12 +93,7 @@ def walked_in(slug: str, registration_id: int):
     """A walk-in's confirmation with the link to print the badge (desk staff)."""
     event = load_event(slug)
     registration = _registration(event, registration_id)
-    badge_url = None
-    if "documents.badge" in current_app.view_functions:
-        badge_url = url_for("documents.badge", registration_id=registration.id)
-    return render_template(
-        "desk/walked_in.html", event=event, registration=registration, badge_url=badge_url
-    )
+    return render_template("desk/walked_in.html", event=event, registration=registration)
 
 
 @bp.get("/desk/e/<slug>/registrations/<int:registration_id>/photo")

@@ -3,7 +3,7 @@
 They live under /api/ so that every error, including a missing sign-in (401), is JSON.
 """
 
-from flask import Blueprint, abort, current_app, jsonify, request, url_for
+from flask import Blueprint, abort, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -34,9 +34,7 @@ def _with_links(person: dict, event: Event) -> dict:
     """Add the photo and badge links that the desk page shows beside a person's summary."""
     if person["has_photo"]:
         person["photo_url"] = url_for("desk.photo", slug=event.slug, registration_id=person["id"])
-    # The badge PDF comes with the documents feature; until it exists the desk shows none.
-    if "documents.badge" in current_app.view_functions:
-        person["badge_url"] = url_for("documents.badge", registration_id=person["id"])
+    person["badge_url"] = url_for("documents.badge", registration_id=person["id"])
     return person
 
 

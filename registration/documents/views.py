@@ -7,7 +7,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     g,
     jsonify,
@@ -69,10 +68,8 @@ def _refused(message: str, back: str, status: int = 409) -> tuple[str, int]:
 
 
 def _registration_page(registration: Registration) -> str:
-    """The back office's page of a registration, or the event's documents page."""
-    if "manage.registration" in current_app.view_functions:
-        return url_for("manage.registration", registration_id=registration.id)
-    return url_for("documents.index", slug=registration.event.slug)
+    """The back office's page of a registration."""
+    return url_for("manage.registration", registration_id=registration.id)
 
 
 @bp.get("/manage/registrations/<int:registration_id>/badge.pdf")

@@ -5,7 +5,6 @@ from urllib.parse import parse_qsl, urlencode
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     g,
     redirect,
@@ -60,8 +59,6 @@ def _helpers() -> dict:
     """Template helpers of the back office."""
     return {
         "manage_can_write": can_write,
-        # Links to pages of other features only once those features exist.
-        "manage_has_page": lambda endpoint: endpoint in current_app.view_functions,
     }
 
 
