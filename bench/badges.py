@@ -81,11 +81,11 @@ def _phase(name: str, folder: Path) -> dict:
     """Measure one phase in this process; returns its figures."""
     import pypdf
 
+    from registration.delegates.filters import RegistrationFilter
     from registration.delegates.models import Registration
     from registration.documents import badges, pdf, services
     from registration.events.models import Event
     from registration.extensions import db
-    from registration.manage.filters import RegistrationFilter
 
     app = _app(folder)
     with app.app_context(), app.test_request_context():

@@ -5,8 +5,9 @@ from registration.documents.services import prerender_badges
 from registration.mail.models import MailStatus, OutboxEmail
 
 
-def test_one_round_sends_email_and_warms_the_badge_cache(app, db, runner, make_registration,
-                                                         tmp_path):
+def test_one_round_sends_email_and_warms_the_badge_cache(
+    app, db, runner, make_registration, tmp_path
+):
     app.config["BADGE_CACHE_DIR"] = str(tmp_path / "badges")
     try:
         make_registration(Status.APPROVED)

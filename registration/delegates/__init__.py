@@ -2,6 +2,7 @@
 
 from flask import Flask
 
+from registration.delegates import email_templates  # noqa: F401 (registers the table)
 from registration.delegates.models import HONORIFICS, status_label
 from registration.delegates.views import bp
 

@@ -19,10 +19,10 @@ from registration.delegates.models import (
     Status,
     registration_session,
 )
+from registration.delegates.status_emails import queue_status_email
 from registration.errors import DomainError
 from registration.events.models import AgendaSession, Entity, Event
 from registration.extensions import db
-from registration.manage.emails import queue_status_email
 
 
 class WorkflowError(DomainError):

@@ -6,12 +6,12 @@ import click
 from flask.cli import AppGroup
 from werkzeug.datastructures import MultiDict
 
+from registration.delegates.filters import parse_filter
 from registration.delegates.models import Registration, Status
 from registration.documents import badges, certificates, exports, participants, services
 from registration.errors import DomainError
 from registration.events.services import get_event
 from registration.extensions import db
-from registration.manage.filters import parse_filter
 
 documents_cli = AppGroup("documents", help="Badges, list of participants, exports, certificates.")
 

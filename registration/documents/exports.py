@@ -18,13 +18,13 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from sqlalchemy.orm import selectinload
 
+from registration.delegates.filters import RegistrationFilter, conditions
 from registration.delegates.models import HONORIFICS, Registration, status_label
 from registration.desk.models import VENUE, Attendance
 from registration.documents.services import DocumentError
 from registration.events.models import Event
 from registration.extensions import db
 from registration.i18n import country_name
-from registration.manage.filters import RegistrationFilter, conditions
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FORMATS = ("csv", "xlsx")

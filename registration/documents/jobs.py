@@ -18,12 +18,12 @@ from werkzeug.datastructures import MultiDict
 
 from registration.auth.models import StaffUser
 from registration.database import utcnow
+from registration.delegates.filters import parse_filter
 from registration.documents import exports, participants, services
 from registration.documents.models import DocumentJob, JobStatus
 from registration.errors import DomainError
 from registration.events.models import Event
 from registration.extensions import db
-from registration.manage.filters import parse_filter
 from registration.security import new_token
 
 #: A running job that has not reported progress for this long is taken as dead.

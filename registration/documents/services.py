@@ -9,12 +9,12 @@ from flask_babel import gettext as _
 
 from registration.audit.services import record
 from registration.database import utcnow
+from registration.delegates.filters import RegistrationFilter, conditions
 from registration.delegates.models import Registration, Status
 from registration.documents import badges, merging
 from registration.errors import DomainError
 from registration.events.models import Event
 from registration.extensions import db
-from registration.manage.filters import RegistrationFilter, conditions
 
 #: What a badge shows, loaded as plain rows (no ORM objects) for batches.
 _BADGE_COLUMNS = (

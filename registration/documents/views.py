@@ -21,6 +21,7 @@ from flask_login import current_user
 
 from registration.auth.decorators import READ_ROLES, role_required
 from registration.auth.models import Role
+from registration.delegates.filters import count_matching, parse_filter
 from registration.delegates.models import Registration
 from registration.documents import certificates, exports, jobs, services, statistics
 from registration.documents.forms import BadgeBatchForm, ExportForm, ParticipantsForm
@@ -29,7 +30,6 @@ from registration.errors import DomainError
 from registration.events.models import Event
 from registration.extensions import db
 from registration.i18n import current_language
-from registration.manage.filters import count_matching, parse_filter
 
 bp = Blueprint("documents", __name__)
 

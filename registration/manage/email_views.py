@@ -7,12 +7,14 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from registration.auth.decorators import role_required
+from registration.delegates import filters, placeholders
+from registration.delegates import status_emails as emails
+from registration.delegates.email_templates import EmailTemplate
 from registration.delegates.models import Registration
 from registration.errors import DomainError
 from registration.extensions import db
-from registration.manage import emails, filters, placeholders, services
+from registration.manage import services
 from registration.manage.forms import EmailForm, EmailTemplateForm
-from registration.manage.models import EmailTemplate
 from registration.manage.views import WRITE_ROLES, bp, load_event
 
 

@@ -13,10 +13,10 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from registration.delegates import placeholders
 from registration.delegates.forms import RegistrationForm
 from registration.delegates.workflow import BULK_ACTIONS
 from registration.errors import DomainError
-from registration.manage import placeholders
 
 #: Longest reason a delegate is shown.
 REASON_MAX = 1000

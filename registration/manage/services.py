@@ -6,14 +6,14 @@ from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from registration.delegates import placeholders
+from registration.delegates.email_templates import EmailTemplate
 from registration.delegates.models import Registration
+from registration.delegates.status_emails import STATUS_KINDS, find_override
 from registration.errors import DomainError
 from registration.events.models import Event
 from registration.extensions import db
 from registration.mail.services import queue_email
-from registration.manage import placeholders
-from registration.manage.emails import STATUS_KINDS, find_override
-from registration.manage.models import EmailTemplate
 
 #: The template pair of staff-written messages (templates/email/staff_message.txt/.html).
 STAFF_MESSAGE = "staff_message"

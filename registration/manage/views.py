@@ -20,13 +20,12 @@ from werkzeug.datastructures import MultiDict
 
 from registration.auth.decorators import READ_ROLES, role_required
 from registration.auth.models import Role
-from registration.delegates import workflow
+from registration.delegates import filters, workflow
 from registration.delegates.models import Registration, Status
 from registration.errors import DomainError
 from registration.events.models import Category, Event
 from registration.events.services import get_event
 from registration.extensions import db
-from registration.manage import filters
 from registration.manage.forms import ActionForm, BulkActionForm
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")

@@ -4,11 +4,11 @@ import pytest
 
 from registration.audit.models import AuditEvent
 from registration.delegates import services, workflow
+from registration.delegates.email_templates import EmailTemplate
 from registration.delegates.models import Registration, Status
 from registration.delegates.services import RegistrationError
 from registration.events.models import Event
 from registration.mail.models import OutboxEmail
-from registration.manage.models import EmailTemplate
 from tests.concurrency import run_together
 
 

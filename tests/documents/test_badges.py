@@ -6,13 +6,13 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from registration.audit.models import AuditEvent
+from registration.delegates.filters import RegistrationFilter, parse_filter
 from registration.delegates.models import Registration
 from registration.delegates.photos import store_photo
 from registration.demo.fake import fake_registrations
 from registration.documents import badges, pdf, services
 from registration.documents.fitting import POINTS_PER_MM, Box, fit, text_width
 from registration.documents.services import DocumentError
-from registration.manage.filters import RegistrationFilter, parse_filter
 from tests.delegates.photo_files import image_bytes
 from tests.documents.conftest import decode_qr, pdf_page_sizes_mm, pdf_pages
 

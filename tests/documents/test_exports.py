@@ -8,10 +8,10 @@ import openpyxl
 import pytest
 from werkzeug.datastructures import MultiDict
 
+from registration.delegates.filters import RegistrationFilter, parse_filter
 from registration.desk.models import Attendance
 from registration.documents import exports
 from registration.documents.services import DocumentError
-from registration.manage.filters import RegistrationFilter, parse_filter
 
 
 def _csv(data: bytes) -> list[list[str]]:

@@ -8,9 +8,9 @@ from sqlalchemy import event as sa_event
 
 from registration.audit.models import AuditEvent
 from registration.delegates import photos
+from registration.delegates.email_templates import EmailTemplate
 from registration.delegates.models import Registration, Status
 from registration.mail.models import OutboxEmail
-from registration.manage.models import EmailTemplate
 from tests.delegates.photo_files import image_bytes
 
 

@@ -6,9 +6,9 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from registration.database import utcnow
+from registration.delegates import filters
 from registration.delegates.models import Status
 from registration.events.models import Event
-from registration.manage import filters
 
 
 def _refs(event, **args) -> list[str]:

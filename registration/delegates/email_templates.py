@@ -1,4 +1,4 @@
-"""Back-office data: per-event overrides of the status emails."""
+"""Per-event overrides of the status emails, written by the secretariat."""
 
 from datetime import datetime
 
@@ -12,14 +12,14 @@ from registration.extensions import db
 class EmailTemplate(db.Model):
     """Staff-written subject and body replacing one status email in one language for one event.
 
-    Text with {placeholders} (manage.placeholders), never a Jinja template.
+    Text with {placeholders} (delegates.placeholders), never a Jinja template.
     """
 
     __table_args__ = (sa.UniqueConstraint("event_id", "kind", "language"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"))
-    #: approved, rejected, pending, waitlisted, withdrawn or promoted (manage.emails.STATUS_KINDS).
+    #: approved, rejected, pending, waitlisted, withdrawn or promoted (status_emails.STATUS_KINDS).
     kind: Mapped[str] = mapped_column(sa.String(32))
     language: Mapped[str] = mapped_column(sa.String(5))
     subject: Mapped[str] = mapped_column(sa.String(300), default="")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from registration.manage import placeholders
+from registration.delegates import placeholders
 
 
 @pytest.mark.parametrize(

@@ -2,12 +2,12 @@
 
 from flask_babel import lazy_gettext as _l
 
+from registration.delegates import placeholders
+from registration.delegates.email_templates import EmailTemplate
 from registration.delegates.models import Registration
 from registration.extensions import db
 from registration.mail.models import OutboxEmail
 from registration.mail.services import queue_email
-from registration.manage import placeholders
-from registration.manage.models import EmailTemplate
 
 # Subjects are lazy: queue_email evaluates them in the delegate's language.
 DEFAULT_SUBJECTS = {
