@@ -11,8 +11,26 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 
 _TMP = Path(tempfile.mkdtemp(prefix="registration-tests-"))
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "registration" / "translations"
+
+
+def _compile_catalogues() -> None:
+    """Compile any .po newer than its .mo, as `make translations` does, so that a bare
+    `pytest` sees the French and Spanish interface too (Flask-Babel caches what it finds)."""
+    for po_path in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime:
+            with po_path.open("rb") as source:
+                catalogue = read_po(source)
+            with mo_path.open("wb") as target:
+                write_mo(target, catalogue)
+
+
+_compile_catalogues()
 os.environ.setdefault("REGISTRATION_INSTANCE_PATH", str(_TMP / "instance"))
 
 from registration import create_app  # noqa: E402 (needs the instance path above)
