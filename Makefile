@@ -18,7 +18,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 translations: install
-	$(BIN)/pybabel compile -d registration/translations -q
+	$(BIN)/pybabel compile -d registration/translations
 
 extract-messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o registration/translations/messages.pot --no-location --sort-output --omit-header .
