@@ -3,7 +3,9 @@
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from flask import has_request_context, request
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 
 class UTCDateTime(sa.TypeDecorator):
@@ -52,8 +54,32 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.close()
 
 
+#: Requests whose transaction will write.
+_WRITING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_COMMITTED = "registration.committed"
+
+
 @sa.event.listens_for(Engine, "begin")
 def _sqlite_begin(connection) -> None:
-    """Start SQLite transactions ourselves (see _sqlite_pragmas)."""
-    if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+    """Start SQLite transactions ourselves (see _sqlite_pragmas).
+
+    A request that writes takes the write lock at once (BEGIN IMMEDIATE), waiting its turn with
+    the busy timeout: a transaction that read first and then tries to write after another
+    connection (the worker, a document job) committed would fail with "database is locked".
+    Once the request has committed, later transactions (reloading objects to answer) only read.
+    """
+    if connection.dialect.name != "sqlite":
+        return
+    immediate = (
+        has_request_context()
+        and request.method in _WRITING_METHODS
+        and not request.environ.get(_COMMITTED)
+    )
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+@sa.event.listens_for(Session, "after_commit")
+def _note_request_commit(_session) -> None:
+    """Transactions after a request's commit only reload what it answers with (see above)."""
+    if has_request_context():
+        request.environ[_COMMITTED] = True

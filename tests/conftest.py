@@ -99,11 +99,19 @@ def app():
     return application
 
 
+def wait_for_document_jobs(timeout: float = 60) -> None:
+    """Let document jobs started by requests (threads) finish, so none writes later."""
+    for thread in threading.enumerate():
+        if thread.name.startswith("document-job-"):
+            thread.join(timeout)
+
+
 @pytest.fixture(autouse=True)
 def db(app):
     """The database inside an app context; every row is deleted after the test."""
     with app.app_context():
         yield _db
+        wait_for_document_jobs()
         _db.session.rollback()
         _db.session.remove()
         with _db.engine.begin() as connection:
