@@ -12,10 +12,10 @@ import click
 from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
 
+from registration.background import stop_on_signals, worker_options
 from registration.documents.services import prerender_badges
 from registration.extensions import db
 from registration.mail import worker as mail_worker
-from registration.shutdown import stop_on_signals
 
 log = logging.getLogger(__name__)
 
@@ -39,21 +39,7 @@ def run_round(*, batch: int) -> tuple[int, int]:
 
 
 @click.command("worker")
-@click.option("--once", is_flag=True, help="Do what is due now, then exit.")
-@click.option(
-    "--batch",
-    default=20,
-    show_default=True,
-    type=click.IntRange(1, 1000),
-    help="Messages claimed at a time.",
-)
-@click.option(
-    "--interval",
-    default=2.0,
-    show_default=True,
-    type=click.FloatRange(0.1, 3600),
-    help="Seconds to wait when there is nothing to do.",
-)
+@worker_options
 def worker_command(once: bool, batch: int, interval: float) -> None:
     """Run the background worker: email delivery and badge pre-rendering."""
     sent_total = rendered_total = 0

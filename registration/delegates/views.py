@@ -5,7 +5,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    g,
     redirect,
     render_template,
     request,
@@ -17,24 +16,13 @@ from flask_babel import gettext as _
 from registration.database import utcnow
 from registration.delegates import photos, services
 from registration.delegates.forms import LostLinkForm, RegistrationForm, WithdrawForm
-from registration.delegates.models import Registration
+from registration.delegates.lookup import registration_for_link
 from registration.errors import DomainError, attach_error
 from registration.events.views import load_event
 from registration.extensions import csrf, db, limiter
 from registration.i18n import current_language
 
 bp = Blueprint("delegates", __name__)
-
-
-def _load_registration(token: str) -> Registration:
-    """The registration behind a manage link, 404 for anything else."""
-    registration = db.session.execute(
-        db.select(Registration).where(Registration.manage_token == token)
-    ).scalar_one_or_none()
-    if registration is None:
-        abort(404)
-    g.event_timezone = registration.event.timezone
-    return registration
 
 
 @bp.route("/e/<slug>/register", methods=["GET", "POST"])
@@ -69,7 +57,7 @@ def register(slug: str):
 @bp.get("/r/<token>")
 def manage(token: str):
     """The registration behind a secret link: status, details, actions (its holder)."""
-    registration = _load_registration(token)
+    registration = registration_for_link(token)
     return render_template(
         "delegates/manage.html",
         registration=registration,
@@ -83,7 +71,7 @@ def manage(token: str):
 @bp.get("/r/<token>/photo")
 def photo(token: str):
     """The registration's portrait (its holder)."""
-    registration = _load_registration(token)
+    registration = registration_for_link(token)
     if not registration.photo:
         abort(404)
     response = send_file(photos.photo_path(registration.photo), mimetype="image/jpeg")
@@ -95,7 +83,7 @@ def photo(token: str):
 @csrf.exempt
 def edit(token: str):
     """Edit one's own registration while it can be changed (its holder)."""
-    registration = _load_registration(token)
+    registration = registration_for_link(token)
     event = registration.event
     if not services.can_delegate_edit(registration):
         flash(_("This registration can no longer be changed."), "warning")
@@ -132,7 +120,7 @@ def edit(token: str):
 @bp.route("/r/<token>/withdraw", methods=["GET", "POST"])
 def withdraw(token: str):
     """Withdraw one's own registration after a confirmation (its holder)."""
-    registration = _load_registration(token)
+    registration = registration_for_link(token)
     form = WithdrawForm()
     if form.validate_on_submit():
         try:

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 
 from registration.database import utcnow
+from registration.delegates.lookup import registration_for_link
 from registration.delegates.models import Registration
 from registration.delegates.services import can_delegate_edit
 from registration.delegations import letters, services
@@ -185,12 +186,7 @@ def focal_point_letter(token: str):
 @bp.route("/r/<token>/letter", methods=["GET", "POST"])
 def delegate_letter(token: str):
     """Send a nomination letter with one's own registration (holder of the manage link)."""
-    registration = db.session.execute(
-        db.select(Registration).where(Registration.manage_token == token)
-    ).scalar_one_or_none()
-    if registration is None:
-        abort(404)
-    g.event_timezone = registration.event.timezone
+    registration = registration_for_link(token)
     form = LetterForm()
     if form.validate_on_submit():
         upload = form.letter.data

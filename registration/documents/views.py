@@ -22,6 +22,7 @@ from flask_login import current_user
 from registration.auth.decorators import READ_ROLES, role_required
 from registration.auth.models import Role
 from registration.delegates.filters import count_matching, parse_filter
+from registration.delegates.lookup import registration_for_link
 from registration.delegates.models import Registration
 from registration.documents import certificates, exports, jobs, services, statistics
 from registration.documents.forms import BadgeBatchForm, ExportForm, ParticipantsForm
@@ -285,12 +286,7 @@ def staff_certificate(registration_id: int):
 @bp.get("/r/<token>/certificate.pdf")
 def certificate(token: str):
     """One's own certificate of attendance, from the manage link (its holder)."""
-    registration = db.session.execute(
-        db.select(Registration).where(Registration.manage_token == token)
-    ).scalar_one_or_none()
-    if registration is None:
-        abort(404)
-    g.event_timezone = registration.event.timezone
+    registration = registration_for_link(token)
     try:
         data = certificates.render_certificate(registration)
     except DomainError as error:

@@ -4,28 +4,14 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from registration.background import stop_on_signals, worker_options
 from registration.mail import worker as mail_worker
-from registration.shutdown import stop_on_signals
 
 mail_cli = AppGroup("mail", help="The email outbox.")
 
 
 @mail_cli.command("worker")
-@click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
-@click.option(
-    "--batch",
-    default=20,
-    show_default=True,
-    type=click.IntRange(1, 1000),
-    help="Messages claimed at a time.",
-)
-@click.option(
-    "--interval",
-    default=2.0,
-    show_default=True,
-    type=click.FloatRange(0.1, 3600),
-    help="Seconds to wait when nothing is due or sending fails.",
-)
+@worker_options
 def worker(once: bool, batch: int, interval: float) -> None:
     """Send queued email: SMTP when MAIL_SERVER is set, else the local mailbox.
 
