@@ -2,7 +2,10 @@
 
 from flask import Flask
 
-from registration.documents import models  # noqa: F401 (registers the tables)
+from registration.documents import (
+    models,  # noqa: F401 (registers the tables)
+    statistics,
+)
 from registration.documents.cli import documents_cli
 from registration.documents.views import bp
 
@@ -11,3 +14,5 @@ def init_app(app: Flask) -> None:
     """Register the documents blueprint and `flask documents`."""
     app.register_blueprint(bp)
     app.cli.add_command(documents_cli)
+    # The back-office dashboard shows the charts without importing this feature.
+    app.jinja_env.globals["event_charts"] = statistics.statistics

@@ -65,17 +65,6 @@ def test_failed_sign_ins_are_throttled(db, make_staff):
     assert codes == [400, 400, 400, 429]
 
 
-def test_dashboard_counts_by_status_and_category(client, sign_in, make_registration):
-    make_registration()
-    make_registration()
-    make_registration("approved")
-    sign_in(Role.VIEWER)
-    page = client.get("/manage/").text
-    assert '<strong data-count="total">3</strong>' in page
-    assert '<strong data-count="pending">2</strong>' in page
-    assert '<strong data-count="approved">1</strong>' in page
-
-
 def test_check_in_staff_land_on_the_desk(client, make_staff):
     user = make_staff(Role.CHECKIN)
     response = client.post("/auth/sign-in", data={"email": user.email, "password": PASSWORD})
