@@ -20,6 +20,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         instance_relative_config=True,
         template_folder=str(PROJECT_ROOT / "templates"),
     )
+    app.request_class = pages.AppRequest
     app.config.from_pyfile(str(PROJECT_ROOT / "config" / "default.py"))
     if test_config is None:
         app.config.from_pyfile("production.py", silent=True)

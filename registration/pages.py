@@ -1,10 +1,44 @@
 """Error pages and security headers common to every blueprint."""
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, Request, abort, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
+from werkzeug.utils import cached_property
+
+
+def _without_nul(values: MultiDict) -> ImmutableMultiDict:
+    """The same fields with NUL characters removed."""
+    return ImmutableMultiDict(
+        (key.replace("\x00", ""), value.replace("\x00", ""))
+        for key, value in values.items(multi=True)
+    )
+
+
+class AppRequest(Request):
+    """Form fields and query strings never carry NUL characters.
+
+    No one types them, PostgreSQL can neither store nor compare them, and dropping them keeps
+    everything else a person typed.
+    """
+
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        self.__dict__["form"] = _without_nul(self.__dict__["form"])
+
+    @cached_property
+    def args(self) -> ImmutableMultiDict:
+        return _without_nul(Request.args.fget(self))
+
+
+def _refuse_nul_elsewhere() -> None:
+    """A NUL in the path or a JSON body is no one's typing: 404 or 400, never a database error."""
+    if "\x00" in request.path:
+        abort(404)
+    if request.is_json and b"\\u0000" in request.get_data(cache=True):
+        abort(400)
 
 
 class DatabaseIntegerConverter(IntegerConverter):
@@ -64,6 +98,7 @@ def _security_headers(response):
 
 def init_app(app: Flask) -> None:
     """Install the error handlers and response headers."""
+    app.before_request(_refuse_nul_elsewhere)
     app.before_request(_forget_cached_user)
     app.register_error_handler(HTTPException, _error_page)
     app.after_request(_security_headers)

@@ -1,6 +1,7 @@
 """Behaviour shared by every page: bounded ids, JSON errors under /api, security headers."""
 
 from registration.auth.models import Role
+from registration.delegates.models import Registration
 
 
 def test_ids_beyond_an_integer_column_are_404_not_500(client, sign_in):
@@ -26,3 +27,37 @@ def test_each_request_loads_its_own_user(app, client, sign_in):
     assert client.get("/manage/").status_code == 200
     # A second, anonymous client in the same test must not inherit the first one's user.
     assert app.test_client().get("/manage/").status_code == 302
+
+
+def test_nul_characters_never_reach_the_database(client, db, event, sign_in, make_registration):
+    """PostgreSQL refuses NUL in text: they are dropped from forms and query strings, and a
+    path or JSON body holding one is refused, never a 500."""
+    registration = make_registration()
+    assert client.get(f"/r/{registration.manage_token}%00").status_code == 404
+    ngo = next(c for c in event.categories if c.code == "ngo")
+    response = client.post(
+        f"/e/{event.slug}/register",
+        data={
+            "category": str(ngo.id),
+            "entity": "other",
+            "other_organisation": "Cari\x00tas",
+            "given_name": "Ana\x00",
+            "family_name": "Lopez",
+            "email": "ana@example.org",
+            "language": "es",
+            "privacy": "y",
+        },
+    )
+    assert response.status_code == 302
+    created = db.session.execute(
+        db.select(Registration).where(Registration.email == "ana@example.org")
+    ).scalar_one()
+    assert (created.given_name, created.other_organisation) == ("Ana", "Caritas")
+    response = client.post(
+        "/api/v1/scans",
+        json={"token": "a\x00b", "checkpoint": "venue"},
+        headers={"Authorization": "Bearer x"},
+    )
+    assert response.status_code == 400 and response.json["status"] == "error"
+    sign_in(Role.ADMIN)
+    assert client.get(f"/manage/e/{event.slug}/registrations?q=an\x00a").status_code == 200
