@@ -17,6 +17,7 @@ from registration.mail.models import MailStatus, OutboxEmail
 
 bp = Blueprint("mail", __name__, url_prefix="/manage/mail")
 
+MAX_PAGE = 100_000
 PER_PAGE = 50
 
 
@@ -33,7 +34,9 @@ def mailbox():
         status=MailStatus(filters["status"]) if filters.get("status") else None,
         event_id=int(filters["event"]) if filters.get("event") else None,
     )
-    page = db.paginate(query, per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False)
+    # Bounded: a page number past any real log must not overflow the database's OFFSET.
+    number = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
+    page = db.paginate(query, page=number, per_page=PER_PAGE, error_out=False)
     link_args = {name: value for name, value in request.args.items() if name != "page"}
     return render_template("mail/mailbox.html", form=form, page=page, link_args=link_args)
 
