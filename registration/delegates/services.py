@@ -258,6 +258,7 @@ def update_registration(
     so. Staff (``by`` a StaffUser) may edit at any time. Raises RegistrationError.
     """
     staff = by is not None and actor_type in (None, "staff")
+    workflow.lock_registration(registration)  # an approval or withdrawal may be committing
     if not staff and not can_delegate_edit(registration):
         raise RegistrationError(_("This registration can no longer be changed."), "not_editable")
     event = registration.event
@@ -299,11 +300,11 @@ def withdraw(registration: Registration, *, by=None, actor_type: str | None = No
 
     Raises RegistrationError('already_withdrawn' | 'not_editable').
     """
+    workflow.lock_registration(registration)
     if registration.status == Status.WITHDRAWN:
         raise RegistrationError(_("This registration is already withdrawn."), "already_withdrawn")
     if registration.status == Status.REJECTED:
         raise RegistrationError(_("This registration can no longer be changed."), "not_editable")
-    workflow.lock_event(registration.event)
     previous = registration.status
     registration.status = Status.WITHDRAWN
     db.session.flush()

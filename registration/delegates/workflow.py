@@ -44,6 +44,21 @@ def lock_event(event: Event) -> None:
     db.session.execute(db.select(Event.id).where(Event.id == event.id).with_for_update())
 
 
+def lock_registration(registration: Registration) -> None:
+    """Take the event's lock, then the registration's, and reload it from the database.
+
+    Status checks that follow see what is committed, not a copy loaded before a concurrent
+    withdrawal or approval committed (SELECT … FOR UPDATE on PostgreSQL).
+    """
+    lock_event(registration.event)
+    db.session.execute(
+        db.select(Registration)
+        .where(Registration.id == registration.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+
+
 def _count_held(event: Event, *conditions) -> int:
     """Registrations of ``event`` holding a place (pending, approved) matching ``conditions``."""
     return db.session.execute(
@@ -139,7 +154,7 @@ def approve(registration: Registration, *, by) -> Registration:
     Approving a waitlisted registration is a deliberate decision of staff and may exceed the
     event's limits. Raises WorkflowError('already_approved' | 'invalid_transition').
     """
-    lock_event(registration.event)
+    lock_registration(registration)
     if registration.status == Status.APPROVED:
         raise WorkflowError(_("This registration is already approved."), "already_approved")
     if registration.status not in (Status.PENDING, Status.WAITLISTED):
@@ -162,7 +177,7 @@ def reject(registration: Registration, reason: str, *, by) -> list[Registration]
         raise WorkflowError(
             _("Give the reason that the delegate will read."), "reason_required", field="reason"
         )
-    lock_event(registration.event)
+    lock_registration(registration)
     if registration.status not in (Status.PENDING, Status.APPROVED, Status.WAITLISTED):
         raise WorkflowError(
             _("Only a pending, approved or waitlisted registration can be rejected."),
@@ -180,7 +195,7 @@ def withdraw(registration: Registration, *, by, reason: str = "") -> list[Regist
 
     Raises WorkflowError('invalid_transition').
     """
-    lock_event(registration.event)
+    lock_registration(registration)
     if registration.status not in (Status.PENDING, Status.APPROVED, Status.WAITLISTED):
         raise WorkflowError(
             _("Only a pending, approved or waitlisted registration can be withdrawn."),
@@ -200,7 +215,7 @@ def reset_to_pending(registration: Registration, *, by) -> Registration:
     list instead. Raises WorkflowError('invalid_transition' | 'duplicate').
     """
     event = registration.event
-    lock_event(event)
+    lock_registration(registration)
     if registration.status not in (Status.APPROVED, Status.REJECTED, Status.WITHDRAWN):
         raise WorkflowError(
             _("Only an approved, rejected or withdrawn registration can be reset to pending."),

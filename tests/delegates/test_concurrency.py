@@ -1,5 +1,7 @@
 """Races are stopped by the database: the same person registering from 20 threads at once."""
 
+import threading
+
 import pytest
 
 from registration.delegates import services
@@ -49,3 +51,32 @@ def test_unique_index_holds_without_the_service_check(app, db, event, registrati
     db.session.add(clone)
     with pytest.raises(IntegrityError):
         db.session.flush()
+
+
+@pytest.mark.postgres  # SQLite: a writing request takes the write lock when it begins
+def test_an_approval_never_overwrites_a_committed_withdrawal(
+    app, db, make_registration, make_staff
+):
+    """Staff opened the registration before the delegate withdrew it in another request: the
+    approval re-reads it under its row lock and refuses, instead of approving a copy."""
+    from registration.auth.models import Role
+    from registration.delegates import workflow
+    from registration.delegates.models import Status
+
+    registration = make_registration()
+    staff = make_staff(Role.REGISTRAR)
+    assert registration.status == Status.PENDING  # loaded now, in this session
+
+    def withdraw_elsewhere():
+        with app.app_context():
+            services.withdraw(db.session.get(Registration, registration.id))
+            db.session.commit()
+            db.session.remove()
+
+    other = threading.Thread(target=withdraw_elsewhere)
+    other.start()
+    other.join(timeout=30)
+    with pytest.raises(workflow.WorkflowError) as error:
+        workflow.approve(registration, by=staff)
+    assert error.value.code == "invalid_transition"
+    assert registration.status == Status.WITHDRAWN
