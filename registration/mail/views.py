@@ -2,6 +2,7 @@
 
 import base64
 import io
+import re
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -41,16 +42,35 @@ def mailbox():
     return render_template("mail/mailbox.html", form=form, page=page, link_args=link_args)
 
 
+#: The secret part of manage-my-registration and focal-point links inside a message.
+_SECRET_LINK = re.compile(r"(/(?:r|fp)/)[A-Za-z0-9_-]{16,}")
+
+
+def _hide_secret_links(text: str) -> str:
+    """The text with the link secrets replaced, for staff who may not act on registrations."""
+    return _SECRET_LINK.sub(r"\1…", text)
+
+
 @bp.get("/<int:message_id>")
 @role_required(*READ_ROLES)
 def message(message_id: int):
-    """One message as the recipient sees it, with its delivery attempts (staff who read)."""
+    """One message as the recipient sees it, with its delivery attempts (staff who read).
+
+    Viewers read it without the secrets of the links it carries: with one, anyone could change
+    or withdraw the registration.
+    """
     email = db.get_or_404(OutboxEmail, message_id)
+    can_act = current_user.role in resend.allowed_roles
+    body_text, body_html = email.body_text, email.body_html
+    if not can_act:
+        body_text, body_html = _hide_secret_links(body_text), _hide_secret_links(body_html)
     return render_template(
         "mail/message.html",
         message=email,
+        body_text=body_text,
+        body_html=body_html,
         form=ResendForm(),
-        can_resend=current_user.role in resend.allowed_roles,
+        can_resend=can_act,
     )
 
 

@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from registration.auth.models import Role
 from registration.mail.models import MailStatus, OutboxEmail
 from registration.mail.views import PER_PAGE
 from tests.conftest import PASSWORD, make_test_app
@@ -189,3 +190,23 @@ def test_resend_needs_the_csrf_token(db, make_staff, make_email):
     assert accepted.status_code == 302
     db.session.rollback()  # end the snapshot; read what the requests committed
     assert email.status == MailStatus.QUEUED
+
+
+def test_viewers_never_see_the_secret_of_a_link(client, sign_in, make_registration, db):
+    registration = make_registration()
+    message = db.session.execute(
+        db.select(OutboxEmail).where(OutboxEmail.registration_id == registration.id)
+    ).scalar_one()
+    sign_in(Role.VIEWER)
+    page = client.get(f"/manage/mail/{message.id}").text
+    assert registration.manage_token not in page
+    assert "/r/…" in page
+
+
+def test_registrars_see_the_link_they_may_resend(client, sign_in, make_registration, db):
+    registration = make_registration()
+    message = db.session.execute(
+        db.select(OutboxEmail).where(OutboxEmail.registration_id == registration.id)
+    ).scalar_one()
+    sign_in(Role.REGISTRAR)
+    assert registration.manage_token in client.get(f"/manage/mail/{message.id}").text
