@@ -8,6 +8,8 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 from werkzeug.utils import cached_property
 
+from registration.extensions import db
+
 
 def _without_nul(values: MultiDict) -> ImmutableMultiDict:
     """The same fields with NUL characters removed."""
@@ -75,6 +77,9 @@ def _error_page(error: HTTPException):
         500: _("Something went wrong on our side. Please try again."),
     }
     code = error.code or 500
+    if code >= 500:
+        # The failed transaction must not break the error page itself (it shows current_user).
+        db.session.rollback()
     message = messages.get(code, error.description)
     if isinstance(error, CSRFError):
         message = _("The form expired. Please go back, reload the page and try again.")

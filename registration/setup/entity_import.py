@@ -14,6 +14,7 @@ from registration.audit.services import record
 from registration.auth.models import StaffUser
 from registration.events.models import Category, Entity, Event
 from registration.extensions import db
+from registration.setup.forms import MAX_INTEGER
 from registration.setup.services import SetupError, country_of
 
 #: Small enough to travel back with the confirmation form (Flask keeps form fields in memory).
@@ -171,6 +172,8 @@ def _read_line(category: Category, cells: list[str], line: ImportLine) -> str:
     if extra:
         if not (extra[0].isascii() and extra[0].isdigit()) or int(extra[0]) < 1:
             return _("The quota %(value)s is not a whole number above zero.", value=extra[0])
+        if int(extra[0]) > MAX_INTEGER:
+            return _("The quota %(value)s is too large.", value=extra[0])
         line.quota = int(extra[0])
     return ""
 

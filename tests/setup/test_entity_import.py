@@ -104,3 +104,10 @@ def test_a_category_of_another_event_is_refused(event):
         entity_import.preview(event, other, "X")
     assert caught.value.code == "invalid_category"
     other.event_id = event.id
+
+
+def test_a_quota_beyond_an_integer_column_is_a_rejected_line(db, event):
+    text = "code,quota\nDE,99999999999999999999\nFR,2147483647\n"
+    result = entity_import.preview(event, _category(event, "member-state"), text)
+    assert [line.iso_code for line in result.new] == ["FR"]
+    assert "is too large" in result.rejected[0].reason
