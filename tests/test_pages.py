@@ -2,6 +2,7 @@
 
 from registration.auth.models import Role
 from registration.delegates.models import Registration
+from registration.desk.devices import create_device
 
 
 def test_ids_beyond_an_integer_column_are_404_not_500(client, sign_in):
@@ -53,10 +54,12 @@ def test_nul_characters_never_reach_the_database(client, db, event, sign_in, mak
         db.select(Registration).where(Registration.email == "ana@example.org")
     ).scalar_one()
     assert (created.given_name, created.other_organisation) == ("Ana", "Caritas")
+    _device, device_token = create_device(event, "Door 1")
+    db.session.commit()
     response = client.post(
         "/api/v1/scans",
         json={"token": "a\x00b", "checkpoint": "venue"},
-        headers={"Authorization": "Bearer x"},
+        headers={"Authorization": f"Bearer {device_token}"},
     )
     assert response.status_code == 400 and response.json["status"] == "error"
     sign_in(Role.ADMIN)

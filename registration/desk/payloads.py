@@ -39,6 +39,8 @@ def _text(payload: dict, name: str, *, max_length: int, default: str | None = No
             _("%(field)s must be a text of 1 to %(max)s characters.", field=name, max=max_length),
             field=name,
         )
+    if "\x00" in value:  # PostgreSQL can neither store nor compare it
+        raise PayloadError(_("%(field)s must not contain NUL characters.", field=name), field=name)
     return value
 
 
