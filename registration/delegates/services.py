@@ -35,7 +35,8 @@ class RegistrationError(DomainError):
     """A registration rule was broken.
 
     Codes: registration_not_open, registration_closed, duplicate, invalid_category,
-    invalid_entity, invalid_session, quota_reached, not_editable, already_withdrawn.
+    invalid_entity, invalid_session, quota_reached, session_full, not_editable,
+    already_withdrawn.
     """
 
 
@@ -244,6 +245,21 @@ def can_delegate_edit(registration: Registration, now: datetime | None = None) -
     return registration.is_active and not (closes and now >= closes)
 
 
+def _check_added_sessions(registration: Registration, sessions: list[AgendaSession]) -> None:
+    """A delegate holding a place may not add a session that is full (staff may decide to)."""
+    if registration.status not in PLACE_HOLDING_STATUSES:
+        return
+    added = [s for s in sessions if s.capacity is not None and s not in registration.sessions]
+    taken = workflow.session_places_taken(added)
+    full = [session for session in added if taken.get(session.id, 0) >= session.capacity]
+    if full:
+        raise RegistrationError(
+            _("This session is full: %(title)s.", title=full[0].title),
+            "session_full",
+            field="sessions",
+        )
+
+
 def update_registration(
     registration: Registration,
     data: RegistrationData,
@@ -263,6 +279,8 @@ def update_registration(
         raise RegistrationError(_("This registration can no longer be changed."), "not_editable")
     event = registration.event
     category, entity, sessions = _check_choices(event, data)
+    if not staff:
+        _check_added_sessions(registration, sessions)
     before = _snapshot(registration)
     values = _cleaned({k: v for k, v in asdict(data).items() if k != "session_ids"})
     for name, value in values.items():

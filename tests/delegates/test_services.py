@@ -202,3 +202,23 @@ def test_calendar_attachment_lists_chosen_sessions(db, event, registration_data)
     calendar = agenda_calendar(registration).decode()
     assert calendar.count("BEGIN:VEVENT") == 2
     assert "Session I: Exploring" in calendar
+
+
+def test_a_delegate_cannot_add_a_full_session_but_staff_can(
+    db, event, make_registration, registration_data, make_staff
+):
+    full = event.sessions[5]
+    full.capacity = 1
+    make_registration(session_ids=[full.id])
+    registration = make_registration()
+    data = registration_data(
+        email=registration.email,
+        family_name=registration.family_name,
+        session_ids=[event.sessions[3].id, full.id],
+    )
+    with pytest.raises(RegistrationError) as error:
+        services.update_registration(registration, data)
+    assert error.value.code == "session_full"
+    assert full.title in error.value.message
+    changes = services.update_registration(registration, data, by=make_staff())
+    assert changes["session_ids"][1] == sorted([event.sessions[3].id, full.id])
