@@ -41,9 +41,15 @@ MAIL_MAX_ATTEMPTS = 8
 MAIL_BACKOFF_SECONDS = 30  # first retry delay; doubles each attempt
 MAIL_LEASE_SECONDS = 300  # a batch claimed by a worker that died is sent by another after this
 
-# Public address used in links inside emails and QR codes when no request is active.
+# Public address of every absolute link (emails, calendars, QR codes); never the Host header.
 SERVER_NAME = None
 PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+# Host names accepted in requests; others get 400. None: PUBLIC_BASE_URL's host (plus the
+# loopback names when that is 127.0.0.1 or localhost). [] accepts any Host (not in production).
+TRUSTED_HOSTS = None
+# Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed (ProxyFix).
+# 0: none, the connecting address is the client. 1: one proxy (nginx, a load balancer), etc.
+PROXY_FIX_HOPS = 0
 
 # Rate limits (Flask-Limiter). Use redis://… in production so that all workers share counts.
 RATELIMIT_STORAGE_URI = "memory://"
