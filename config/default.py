@@ -7,6 +7,10 @@ SQLALCHEMY_ENGINE_OPTIONS: dict = {}
 
 # A development key is generated into instance/secret_key on first run (see create_app).
 SECRET_KEY = None
+# Seals the manage and badge tokens stored in the database (SECRET_KEY when unset). Changing
+# the key that sealed them makes stored tokens unreadable: if you rotate SECRET_KEY, put the
+# old one here.
+TOKEN_KEY = None
 
 # Sessions and cookies.
 SESSION_COOKIE_HTTPONLY = True

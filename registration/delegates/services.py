@@ -18,7 +18,7 @@ from registration.delegates.models import (
 from registration.errors import DomainError
 from registration.events.models import AgendaSession, Category, Entity, Event
 from registration.extensions import db
-from registration.security import new_reference, new_token
+from registration.security import new_reference
 
 #: Fields whose change by a delegate sends an approved registration back to pending.
 KEY_FIELDS = (
@@ -180,12 +180,12 @@ def register(
     registration = Registration(
         event=event,
         reference=_unused_reference(event),
-        manage_token=new_token(),
-        badge_token=new_token(),
         status=status,
         person_key=key,
         **_cleaned(values),
     )
+    registration.issue_manage_token()
+    registration.issue_badge_token()
     registration.category = category
     registration.entity = entity
     registration.sessions = sessions
