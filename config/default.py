@@ -59,4 +59,7 @@ PROXY_FIX_HOPS = 0
 RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_HEADERS_ENABLED = True
 RATELIMIT_LOST_LINK = "5 per 15 minutes"
+# "Lost your link?" answers after this many seconds whether the address is registered or not
+# (longer than the work for a registered one takes), so its timing reveals nothing.
+LOST_LINK_ANSWER_SECONDS = 0.5
 RATELIMIT_LOGIN = "10 per 15 minutes"

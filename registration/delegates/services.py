@@ -308,6 +308,8 @@ def update_registration(
         raise _duplicate_error() from error
     record("updated", registration=registration, actor=by, actor_type=actor_type, changes=changes)
     emails.queue_registration_email(registration, "updated", changes=changes)
+    if "email" in changes:
+        emails.queue_email_change_notice(registration, before["email"])
     return changes
 
 
@@ -339,10 +341,11 @@ def withdraw(registration: Registration, *, by=None, actor_type: str | None = No
 
 
 def resend_links(event: Event, email: str) -> int:
-    """Email every active registration of ``email`` for ``event`` its manage link.
+    """Email every active registration of ``email`` for ``event`` a new manage link.
 
-    Returns how many were sent; callers must answer the same whatever the number, so that
-    nobody learns who is registered.
+    Each gets a new secret, so that links sent or seen before stop working. Returns how many
+    were sent; callers must answer the same whatever the number, so that nobody learns who is
+    registered.
     """
     registrations = (
         db.session.execute(
@@ -356,5 +359,7 @@ def resend_links(event: Event, email: str) -> int:
         .all()
     )
     for registration in registrations:
+        registration.issue_manage_token()
         emails.queue_registration_email(registration, "link")
+    db.session.flush()
     return len(registrations)
