@@ -3,8 +3,8 @@
 import pytest
 
 from registration.auth.models import Role
-from registration.delegations.models import FocalPoint
 from registration.delegates.models import Registration
+from registration.delegations.models import FocalPoint
 from registration.text import first_invisible
 
 
