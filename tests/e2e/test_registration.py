@@ -73,3 +73,16 @@ def test_form_errors_in_the_browser_keep_what_was_typed(page: Page, live_server,
     expect(page.get_by_role("alert").first).to_contain_text("Please correct the fields")
     expect(page.get_by_label("Given name(s)")).to_have_value("Meera")
     expect(page.get_by_label("Email")).to_have_value("meera.sethi@")
+
+
+def test_an_invisible_character_is_named_and_the_typing_kept(page: Page, live_server, event):
+    page.goto(f"{live_server.base_url}/e/{event.slug}/register")
+    page.get_by_label("Given name(s)").fill("Fern\u200bando")
+    page.get_by_label("Family name").fill("Alzate")
+    page.get_by_label("Email").fill("f.alzate@cancilleria.example.co")
+    page.get_by_role("button", name="Register").click()
+    expect(page.get_by_text("Remove the invisible or control character")).to_contain_text(
+        "(ZERO WIDTH SPACE) after “Fern”"
+    )
+    expect(page.get_by_label("Given name(s)")).to_have_value("Fern\u200bando")
+    expect(page.get_by_label("Family name")).to_have_value("Alzate")
