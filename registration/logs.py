@@ -29,7 +29,7 @@ class SecretLinkFilter(logging.Filter):
 
 
 class GunicornLogger(Logger):
-    """gunicorn's logger with secrets masked in every access-log field (config/gunicorn.conf.py)."""
+    """gunicorn's logger with secrets masked in every access-log field (``--logger-class``)."""
 
     def atoms(self, resp, req, environ, request_time) -> dict:
         """gunicorn's fields, the secret part of links hidden and credentials left out."""

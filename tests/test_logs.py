@@ -2,6 +2,8 @@
 
 import logging
 import os
+import re
+import shlex
 import subprocess
 import sys
 import threading
@@ -52,25 +54,28 @@ def test_the_development_server_log_hides_secret_links(app, caplog):
     assert not any(token in log for token in tokens)
 
 
-def test_the_readme_gunicorn_command_logs_no_secret(tmp_path):
+def _readme_gunicorn_command() -> list[str]:
+    """The gunicorn command of the README's production section, as words."""
+    readme = (ROOT / "README.md").read_text()
+    return shlex.split(re.search(r"`(gunicorn [^`]+)`", readme).group(1))
+
+
+def test_the_readme_gunicorn_command_logs_no_secret():
     tokens = [new_token() for _ in range(4)]
-    port, access_log = free_port(), tmp_path / "access.log"
-    environment = {**os.environ, "DATABASE_URL": DATABASE_URL}
-    command = [
-        str(Path(sys.executable).parent / "gunicorn"),
-        "-c",
-        "config/gunicorn.conf.py",
-        "--workers",
-        "1",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--access-logfile",
-        str(access_log),
+    port = free_port()
+    command = _readme_gunicorn_command()
+    command[0] = str(Path(sys.executable).parent / "gunicorn")
+    command[command.index("--workers") + 1] = "1"
+    command[command.index("--bind") + 1] = f"127.0.0.1:{port}"
+    # The default format plus the request's Authorization and the response's Location.
+    command[-1:-1] = [
         "--access-logformat",
         '%(h)s "%(r)s" %(s)s "%(f)s" "%({authorization}i)s" "%({location}o)s"',
-        "registration.wsgi:app",
     ]
-    server = subprocess.Popen(command, cwd=ROOT, env=environment, stderr=subprocess.PIPE)
+    environment = {**os.environ, "DATABASE_URL": DATABASE_URL}
+    server = subprocess.Popen(
+        command, cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
@@ -81,10 +86,9 @@ def test_the_readme_gunicorn_command_logs_no_secret(tmp_path):
         _visit_secret_pages(base, tokens)
     finally:
         server.terminate()
-        server.wait(30)
-        server.stderr.close()
-    log = access_log.read_text()
-    assert '"GET /r/…/edit?welcome=1 HTTP/1.1" 404' in log
+        log, errors = server.communicate(timeout=30)
+    log = log.decode()
+    assert '"GET /r/…/edit?welcome=1 HTTP/1.1" 404' in log, errors.decode()
     assert f'"{base}/r/…"' in log  # the Referer, masked
     assert '"-"' in log  # the Authorization header left out
     assert not any(token in log for token in tokens), log
