@@ -86,6 +86,21 @@ def test_a_forged_host_never_reaches_a_focal_point_invitation(
     assert any("/fp/" in link for link in links)
 
 
+def test_a_forged_host_never_reaches_a_status_email(
+    client, db, event, make_registration, make_staff, smtp_server
+):
+    registration = make_registration()
+    db.session.execute(db.delete(OutboxEmail))
+    db.session.commit()
+    staff = make_staff(Role.REGISTRAR)
+    client.post("/auth/sign-in", data={"email": staff.email, "password": PASSWORD}, headers=FORGED)
+    response = client.post(f"/manage/registrations/{registration.id}/approve", headers=FORGED)
+    assert response.status_code == 302
+    links = _links_in_sent_mail(smtp_server, 1)
+    assert all(link.startswith(f"{BASE}/") for link in links), links
+    assert any("/r/" in link for link in links)
+
+
 def test_links_made_outside_a_request_use_the_base_url_too(db, event, make_staff):
     netherlands = next(e for e in event.entities if e.iso_code == "NL")
     staff = make_staff(Role.REGISTRAR)
