@@ -7,6 +7,7 @@ from flask import request
 
 from registration.auth.models import Role
 from registration.delegations.services import FocalPointData, invite_focal_point
+from registration.links import public_url
 from registration.mail.models import OutboxEmail
 from registration.mail.worker import deliver_due
 from tests.conftest import PASSWORD, make_test_app
@@ -109,11 +110,9 @@ def test_links_made_outside_a_request_use_the_base_url_too(db, event, make_staff
     assert f"{BASE}/fp/" in body
 
 
-def test_a_base_url_with_a_path_keeps_it(db, event, make_registration):
+def test_a_base_url_with_a_path_keeps_it(db):
     mounted = make_test_app(PUBLIC_BASE_URL="https://meetings.example.org/registration")
     with mounted.app_context():
-        from registration.links import public_url
-
         assert public_url("delegates.manage", token="abc") == (
             "https://meetings.example.org/registration/r/abc"
         )
