@@ -124,7 +124,7 @@ class RegistrationForm(FlaskForm):
             *(SelectChoice(code, name) for code, name in country_choices(language)),
         ]
         self.sessions.choices = [
-            SelectChoice(session.id, f"{session.title} ({_when(session)})")
+            SelectChoice(session.id, f"{session.title_in(language)} ({_when(session)})")
             for session in event.sessions
         ]
         return self

@@ -36,7 +36,7 @@ def registration_summary(registration: Registration) -> dict:
         "status_label": status_label(registration.status),
         "checked_in_at": _moment(registration.checked_in_at),
         "sessions": [
-            {"code": session.code, "title": session.title} for session in registration.sessions
+            {"code": session.code, "title": session.title_in()} for session in registration.sessions
         ],
         "has_photo": bool(registration.photo),
     }

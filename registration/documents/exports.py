@@ -198,7 +198,7 @@ def export_attendance(event: Event) -> bytes:
         .order_by(Registration.family_name, Registration.given_name, Registration.id)
     ).scalars()
     heading = [_("Reference"), _("Name"), _("Category"), _("State or organisation")]
-    heading += [_("Venue entry")] + [f"{s.code} — {s.title}" for s in sessions]
+    heading += [_("Venue entry")] + [f"{s.code} — {s.title_in()}" for s in sessions]
     heading += [_("Sessions attended")]
     rows = [heading]
     for registration in registrations:

@@ -1,12 +1,11 @@
 """The list of participants, ordered as the United Nations publish them.
 
 Categories in the event's order; within a category, entities alphabetically by their name in
-the list's language; within an entity the head of delegation first, then the others by family
+the list's language and its collation (registration.collation); within an entity the head of delegation first, then the others by family
 name. Only approved registrants who consented appear, unless the official list (for the
 secretariat) is asked for.
 """
 
-import unicodedata
 from datetime import date
 from itertools import groupby
 
@@ -15,6 +14,7 @@ from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from registration.collation import sort_key
 from registration.delegates.models import HONORIFICS, Registration, Status
 from registration.documents import pdf
 from registration.events.models import Event
@@ -32,13 +32,6 @@ _COLUMNS = (
     Registration.other_organisation,
     Registration.head_of_delegation,
 )
-
-
-def collation_key(text: str) -> tuple[str, str]:
-    """Alphabetical order that ignores case and accents (É with E), as printed lists do."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return bare, text
 
 
 def _page_label() -> tuple[str, str, str]:
@@ -81,10 +74,10 @@ def participants_data(event: Event, language: str, *, official: bool = False) ->
                 "unit": row.unit,
                 "head": row.head_of_delegation,
                 "sort": (
-                    collation_key(entity),
+                    sort_key(entity, language),
                     not row.head_of_delegation,
-                    collation_key(row.family_name),
-                    collation_key(row.given_name),
+                    sort_key(row.family_name, language),
+                    sort_key(row.given_name, language),
                 ),
             }
         )
@@ -104,9 +97,9 @@ def participants_data(event: Event, language: str, *, official: bool = False) ->
     return {
         "language": language,
         "title": event.title_in(language),
-        "series": event.series,
+        "series": event.localized("series", language),
         "dates": format_interval(event.start_date, event.end_date, "yMMMMd", locale=language),
-        "venue": event.venue,
+        "venue": event.localized("venue", language),
         "issued": format_date(date.today(), "long", locale=language),
         "official": official,
         "page_label": page_label,

@@ -64,7 +64,7 @@ def _shower(registration: Registration):
     names = {
         "category_id": {category.id: category.name_in() for category in event.categories},
         "entity_id": {entity.id: entity.name_in() for entity in event.entities},
-        "session_ids": {session.id: session.title for session in event.sessions},
+        "session_ids": {session.id: session.title_in() for session in event.sessions},
     }
 
     def show(field: str, value) -> str:
