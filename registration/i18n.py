@@ -42,7 +42,6 @@ def select_timezone() -> str:
 def _common_timezone() -> str:
     """The timezone of every event when they share one (the mail log, the staff pages)."""
     from registration.events.models import Event  # events imports this module
-
     from registration.extensions import db
 
     zones = db.session.execute(db.select(Event.timezone).distinct().limit(2)).scalars().all()

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import hdx.location
 
-SOURCE = Path(hdx.location.__file__).parent / "Countries & Territories Taxonomy MVP - C&T Taxonomy.csv"
+_BUNDLED = "Countries & Territories Taxonomy MVP - C&T Taxonomy.csv"
+SOURCE = Path(hdx.location.__file__).parent / _BUNDLED
 TARGET = Path(__file__).resolve().parent.parent / "registration" / "data" / "un_names.csv"
 #: Non-member Observer States of the General Assembly (the taxonomy does not say which).
 OBSERVERS = {"VA", "PS"}

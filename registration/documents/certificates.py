@@ -41,7 +41,9 @@ def certificate_data(registration: Registration) -> dict:
             "not_attended",
         )
     event = registration.event
-    language = registration.language if registration.language in event.languages else event.first_language
+    language = (
+        registration.language if registration.language in event.languages else event.first_language
+    )
     zone = ZoneInfo(event.timezone)
     with force_locale(language):
         honorific = str(HONORIFICS.get(registration.honorific, registration.honorific))

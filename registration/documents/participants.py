@@ -1,9 +1,9 @@
 """The list of participants, ordered as the United Nations publish them.
 
 Categories in the event's order; within a category, entities alphabetically by their name in
-the list's language and its collation (registration.collation); within an entity the head of delegation first, then the others by family
-name. Only approved registrants who consented appear, unless the official list (for the
-secretariat) is asked for.
+the list's language and its collation (registration.collation); within an entity the head of
+delegation first, then the others by family name. Only approved registrants who consented
+appear, unless the official list (for the secretariat) is asked for.
 """
 
 from datetime import date

@@ -147,9 +147,7 @@ class _Reader:
             except (UnknownLocaleError, ValueError) as error:
                 raise self.fail(path, f"{code!r} is not an ISO 639-1 language code") from error
             if code not in supported:
-                raise self.fail(
-                    path, f"{code!r} is not offered (offered: {', '.join(supported)})"
-                )
+                raise self.fail(path, f"{code!r} is not offered (offered: {', '.join(supported)})")
         if not languages or len(set(languages)) != len(languages):
             raise self.fail(path, "list each language once, the main one first")
         self.languages = languages

@@ -128,10 +128,11 @@ def preview(event: Event, category: Category, text: str) -> EntityImport:
     if category.event_id != event.id:
         raise SetupError(_("Choose a category."), "invalid_category", field="category")
     result = EntityImport(category, text)
+    # States are matched by code: their stored name may predate a UN renaming.
     present = {
-        name
-        for (name,) in db.session.execute(
-            db.select(Entity.name).where(Entity.category_id == category.id)
+        iso_code or name
+        for name, iso_code in db.session.execute(
+            db.select(Entity.name, Entity.iso_code).where(Entity.category_id == category.id)
         )
     }
     seen: dict[str, int] = {}
@@ -146,15 +147,16 @@ def preview(event: Event, category: Category, text: str) -> EntityImport:
             line.printed = {code: _printed(line, code, event) for code in event.languages}
         if line.reason:
             result.rejected.append(line)
-        elif line.name in seen:
-            line.reason = _("Listed twice (first on line %(line)d).", line=seen[line.name])
+        elif (line.iso_code or line.name) in seen:
+            first = seen[line.iso_code or line.name]
+            line.reason = _("Listed twice (first on line %(line)d).", line=first)
             result.rejected.append(line)
-        elif line.name in present:
-            seen[line.name] = number
+        elif (line.iso_code or line.name) in present:
+            seen[line.iso_code or line.name] = number
             line.reason = _("Already in the list.")
             result.existing.append(line)
         else:
-            seen[line.name] = number
+            seen[line.iso_code or line.name] = number
             result.new.append(line)
     return result
 
@@ -214,18 +216,19 @@ def _read_line(
             return _("The name is empty.")
         if len(line.name) > 300:
             return _("The name is longer than 300 characters.")
-    if columns:
-        extra = (
-            [cells[columns["quota"]]]
-            if "quota" in columns and columns["quota"] < len(cells)
-            else []
-        )
-        extra = [cell for cell in extra if cell]
+    extra = [
+        cell
+        for position, cell in enumerate(cells[1:], 1)
+        if cell and position not in (columns or {}).values()
+    ]
+    if columns and not extra:
+        position = columns.get("quota", len(cells))
+        extra = [cells[position]] if position < len(cells) and cells[position] else []
         reason = _read_names(cells, columns, line)
         if reason:
             return reason
-    else:
-        extra = [cell for cell in cells[1:] if cell]
+    elif columns:  # a value under no known heading
+        extra = [*extra, ""]
     if len(extra) > 1:
         return _(
             "Too many columns: give the name or code, then the quota. Put names that "

@@ -248,9 +248,10 @@ def save_entity(
             "entity_in_use",
             field="category",
         )
+    same = Entity.iso_code == iso_code if iso_code else Entity.name == name
     clash = db.session.execute(
         db.select(Entity.id).where(
-            Entity.event_id == event.id, Entity.category_id == category.id, Entity.name == name
+            Entity.event_id == event.id, Entity.category_id == category.id, same
         )
     ).scalar_one_or_none()
     if clash is not None and (entity is None or clash != entity.id):
