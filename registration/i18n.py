@@ -115,6 +115,12 @@ def format_number(value: int | float) -> str:
     return numbers.format_decimal(value, locale=_format_locale())
 
 
+def colon(label: str) -> str:
+    """``label`` followed by a colon as the page's language writes it ("Nom :" in French,
+    with a no-break space so that the colon never starts a line)."""
+    return f"{label}\u00a0:" if current_language() == "fr" else f"{label}:"
+
+
 def local_time(moment: datetime | None, timezone: str) -> datetime | None:
     """A UTC moment expressed in the event's timezone."""
     return moment.astimezone(ZoneInfo(timezone)) if moment else None
@@ -134,4 +140,5 @@ def init_app(app: Flask) -> None:
         dateformat=format_date,
         timeformat=format_time,
         numberformat=format_number,
+        colon=colon,
     )

@@ -2,7 +2,7 @@
 
 from flask_babel import format_datetime
 
-from registration.delegates.models import HONORIFICS, Registration, status_label
+from registration.delegates.models import Registration, honorific_label, status_label
 from registration.desk.models import Attendance, Scan
 from registration.desk.services import reason_message
 
@@ -26,7 +26,7 @@ def registration_summary(registration: Registration) -> dict:
         "id": registration.id,
         "reference": registration.reference,
         "name": registration.full_name,
-        "honorific": str(HONORIFICS.get(registration.honorific, registration.honorific)),
+        "honorific": honorific_label(registration.honorific, registration.grammatical_gender),
         "given_name": registration.given_name,
         "family_name": registration.family_name,
         "entity": registration.organisation_name,

@@ -8,7 +8,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from registration.database import utcnow
-from registration.delegates.models import HONORIFICS, Registration
+from registration.delegates.models import Registration, honorific_label
 from registration.desk.models import VENUE, Attendance
 from registration.documents import pdf
 from registration.errors import DomainError
@@ -46,7 +46,7 @@ def certificate_data(registration: Registration) -> dict:
     )
     zone = ZoneInfo(event.timezone)
     with force_locale(language):
-        honorific = str(HONORIFICS.get(registration.honorific, registration.honorific))
+        honorific = honorific_label(registration.honorific, registration.grammatical_gender)
     sessions = sorted(
         (entry.AgendaSession for entry in entries if entry.AgendaSession is not None),
         key=lambda session: session.starts_at,

@@ -15,7 +15,15 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from registration.collation import sort_key
-from registration.delegates.models import HONORIFICS, Registration, Status
+from registration.delegates.models import (
+    GENDERS,
+    HONORIFICS,
+    Registration,
+    Status,
+    grammatical_gender,
+    head_label,
+    honorific_label,
+)
 from registration.documents import pdf
 from registration.events.models import Event
 from registration.extensions import db
@@ -23,6 +31,7 @@ from registration.extensions import db
 LANGUAGES = ("en", "fr", "es")
 _COLUMNS = (
     Registration.honorific,
+    Registration.gender,
     Registration.given_name,
     Registration.family_name,
     Registration.function,
@@ -45,8 +54,13 @@ def _page_label() -> tuple[str, str, str]:
 def participants_data(event: Event, language: str, *, official: bool = False) -> dict:
     """Everything the list shows, as plain data in ``language`` (en, fr or es)."""
     with force_locale(language):
-        honorifics = {code: str(label) for code, label in HONORIFICS.items()}
         page_label = _page_label()
+        honorifics = {
+            (code, gender): honorific_label(code, gender)
+            for code in HONORIFICS
+            for gender in GENDERS
+        }
+        heads = {gender: head_label(gender) for gender in GENDERS}
     statement = db.select(*_COLUMNS).where(
         Registration.event_id == event.id, Registration.status == Status.APPROVED
     )
@@ -56,10 +70,11 @@ def participants_data(event: Event, language: str, *, official: bool = False) ->
     people = []
     for row in db.session.execute(statement):
         entity = entity_names.get(row.entity_id) or row.other_organisation
+        gender = grammatical_gender(row.honorific, row.gender)
         name = " ".join(
             part
             for part in (
-                honorifics.get(row.honorific, row.honorific),
+                honorifics.get((row.honorific, gender), row.honorific),
                 row.given_name,
                 row.family_name.upper(),
             )
@@ -72,7 +87,7 @@ def participants_data(event: Event, language: str, *, official: bool = False) ->
                 "name": name,
                 "function": row.function,
                 "unit": row.unit,
-                "head": row.head_of_delegation,
+                "head": heads[gender] if row.head_of_delegation else "",
                 "sort": (
                     sort_key(entity, language),
                     not row.head_of_delegation,

@@ -22,6 +22,7 @@ _BADGE_COLUMNS = (
     Registration.reference,
     Registration.badge_token,
     Registration.honorific,
+    Registration.gender,
     Registration.given_name,
     Registration.family_name,
     Registration.category_id,
