@@ -115,6 +115,18 @@ def format_number(value: int | float) -> str:
     return numbers.format_decimal(value, locale=_format_locale())
 
 
+def collate(items, attribute: str | None = None) -> list:
+    """Template filter: ``items`` in the reader's alphabetical order, by their name in the
+    reader's language (``name_in()``), ``attribute`` or their text."""
+
+    def text(item) -> str:
+        if attribute:
+            return str(getattr(item, attribute))
+        return item.name_in() if hasattr(item, "name_in") else str(item)
+
+    return collated(items, current_language(), key=text)
+
+
 def colon(label: str) -> str:
     """``label`` followed by a colon as the page's language writes it ("Nom :" in French,
     with a no-break space so that the colon never starts a line)."""
@@ -141,4 +153,5 @@ def init_app(app: Flask) -> None:
         timeformat=format_time,
         numberformat=format_number,
         colon=colon,
+        collate=collate,
     )

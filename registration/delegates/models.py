@@ -4,9 +4,8 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask_babel import gettext, pgettext
+from flask_babel import gettext, lazy_pgettext, pgettext
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registration.database import UTCDateTime, utcnow
@@ -68,9 +67,29 @@ _FEMININE_HONORIFICS = {
 GENDERS = ("female", "male", "")
 
 
+# The contexts are literal so that pybabel extracts each gendered form for translators.
 def head_label(gender: str) -> str:
     """ "Head of delegation" in the reader's language for a person of ``gender``."""
-    return pgettext(gender, "Head of delegation") if gender else gettext("Head of delegation")
+    if gender == "female":
+        return pgettext("female", "Head of delegation")
+    if gender == "male":
+        return pgettext("male", "Head of delegation")
+    return gettext("Head of delegation")
+
+
+def salutation(honorific: str, gender: str, name: str) -> str:
+    """The greeting of a letter ("Estimada …:", "Madame …,", "Excelentísimo señor:")."""
+    if honorific.startswith("he"):
+        if gender == "female":
+            return pgettext("female", "Excellency,")
+        if gender == "male":
+            return pgettext("male", "Excellency,")
+        return gettext("Excellency,")
+    if gender == "female":
+        return pgettext("female", "Dear %(name)s,", name=name)
+    if gender == "male":
+        return pgettext("male", "Dear %(name)s,", name=name)
+    return gettext("Dear %(name)s,", name=name)
 
 
 def grammatical_gender(honorific: str, gender: str) -> str:
@@ -218,13 +237,8 @@ class Registration(db.Model):
     @property
     def salutation(self) -> str:
         """The greeting of a letter to this person in the reader's language."""
-        gender = self.grammatical_gender
-        if self.honorific.startswith("he"):
-            return pgettext(gender, "Excellency,") if gender else gettext("Excellency,")
         name = f"{self.given_name} {self.family_name.upper()}"
-        if gender:
-            return pgettext(gender, "Dear %(name)s,", name=name)
-        return gettext("Dear %(name)s,", name=name)
+        return salutation(self.honorific, self.grammatical_gender, name)
 
     @property
     def head_of_delegation_label(self) -> str:

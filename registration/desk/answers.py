@@ -1,10 +1,9 @@
 """JSON answers of the scan API and the desk page, built from the scan log."""
 
-from flask_babel import format_datetime
-
 from registration.delegates.models import Registration, honorific_label, status_label
 from registration.desk.models import Attendance, Scan
 from registration.desk.services import reason_message
+from registration.i18n import format_datetime
 
 #: HTTP status of each scan result.
 HTTP_STATUS = {

@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
@@ -18,6 +17,7 @@ from registration.desk.models import VENUE, Attendance, DeviceToken, Scan
 from registration.errors import DomainError
 from registration.events.models import AgendaSession, Entity, Event
 from registration.extensions import db
+from registration.i18n import format_datetime
 
 
 class CheckInError(DomainError):

@@ -13,8 +13,8 @@ from registration.delegates.models import (
     language_label,
     status_label,
 )
-from registration.i18n import country_name, format_datetime
 from registration.extensions import db
+from registration.i18n import country_name, format_datetime
 
 FIELD_LABELS = {
     "status": _l("Status"),
