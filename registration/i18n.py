@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from babel import dates, numbers
 from flask import Flask, current_app, g, has_request_context, request, session
-from flask_babel import get_locale, get_timezone, refresh
+from flask_babel import force_locale, get_locale, get_timezone, refresh
 from flask_babel import gettext as _
 
 from registration.collation import collated
@@ -77,7 +77,9 @@ def country_choices(language: str | None = None) -> list[tuple[str, str]]:
     """(ISO code, UN name) of every State, in ``language``'s order, then "Other / stateless"."""
     language = language or current_language()
     states = [(c.iso2, c.name(language)) for c in all_countries() if c.is_state]
-    return [*collated(states, language, key=lambda c: c[1]), (STATELESS, _("Other / stateless"))]
+    with force_locale(language):
+        stateless = _("Other / stateless")
+    return [*collated(states, language, key=lambda c: c[1]), (STATELESS, stateless)]
 
 
 def _format_locale() -> str:

@@ -65,7 +65,8 @@ def test_the_demo_has_observer_states_and_an_observer_without_iso_code(event):
 
 
 def test_the_names_file_names_its_source_and_follows_un_usage():
-    header = (find_country.__module__, open(_data_file(), encoding="utf-8").readline())[1]
+    with _data_file().open(encoding="utf-8") as data:
+        header = data.readline()
     assert "UN OCHA" in header and "hdx-python-country" in header
     states = [c for c in all_countries() if c.is_state]
     assert len([c for c in states if c.status == "un-member"]) == 193
@@ -93,7 +94,7 @@ def test_nationality_choices_are_states_in_the_languages_order_then_stateless(ap
 
 
 def test_french_order_puts_accented_initials_among_their_letter(app):
-    names = [name for _code, name in country_choices("fr")]
+    names = [name for _code, name in country_choices("fr")[:-1]]
     egypt, ecuador, usa = (names.index(n) for n in ("Égypte", "Équateur", "États-Unis d'Amérique"))
     assert names.index("El Salvador") < ecuador < names.index("Érythrée") < usa
     assert egypt < names.index("El Salvador")
@@ -115,10 +116,11 @@ def test_spanish_order_has_enye_after_n():
 def test_registration_form_offers_entities_in_the_languages_order(app, event, language):
     with app.test_request_context(f"/?lang={language}"):
         form = RegistrationForm(meta={"csrf": False}).for_event(event, language)
-        names = [choice[1] for choice in form.entity.choices[1:-1]]
+        names = [str(choice.label) for choice in form.entity.choices[1:-1]]
     assert names == collated(names, language)
     if language == "fr":
-        assert names.index("Égypte") < names.index("Équateur") < names.index("États-Unis d'Amérique")
+        usa = names.index("États-Unis d'Amérique")
+        assert names.index("Égypte") < names.index("Équateur") < usa
         assert names.index("Équateur") < names.index("Fédération de Russie")
 
 

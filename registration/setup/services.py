@@ -126,8 +126,9 @@ def _texts(
 ) -> dict[str, str]:
     """The meeting's languages' texts without blanks, stored as typed (shown escaped).
 
-    The meeting's first language is required when ``required``; an empty other language falls
-    back to it. Raises SetupError('invalid_name') on the first language's field.
+    The meeting's first language is required when ``required``; an empty language falls back
+    to the first language's text (or, for an entity, to its UN name). Raises
+    SetupError('invalid_name') on the first language's field.
     """
     cleaned = {
         language: " ".join(text.split()) if prefix != "description" else text.strip()
@@ -135,7 +136,7 @@ def _texts(
         if language in event.languages and text and text.strip()
     }
     first = event.first_language
-    if (required or cleaned) and first not in cleaned:
+    if required and first not in cleaned:
         language = Locale.parse(first).get_display_name(current_language())
         raise SetupError(
             _("Give the text in %(language)s, the meeting's first language.", language=language),

@@ -2,8 +2,8 @@
 
 import pytest
 
-from registration.documents import participants
 from registration.collation import sort_key
+from registration.documents import participants
 from tests.documents.conftest import pdf_pages
 
 

@@ -42,7 +42,8 @@ def test_event_times_are_entered_at_the_venue_and_stored_in_utc(db, event, admin
     assert event.registration_closes == datetime(2030, 7, 4, 16, 0, tzinfo=UTC)
     assert services.to_local(event.registration_opens, event.timezone) == datetime(2030, 5, 15, 9)
     assert event.title == {"en": "Return Migration", "fr": "Migration de retour"}
-    assert event.venue == {"en": "Geneva", "fr": "Genève"} and event.capacity == 250 and not event.moderation
+    assert event.venue == {"en": "Geneva", "fr": "Genève"}
+    assert event.capacity == 250 and not event.moderation
     assert changes["capacity"] == [400, 250]
     entry = db.session.execute(
         db.select(AuditEvent).where(AuditEvent.action == "event_updated")
