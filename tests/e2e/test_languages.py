@@ -48,9 +48,7 @@ def test_spanish_event_page_shows_the_meetings_spanish_texts(page: Page, live_se
     expect(page.get_by_text("Diálogo Internacional sobre la Migración 2008")).to_be_visible()
 
 
-def test_a_name_renamed_by_staff_is_what_the_pages_show(
-    page: Page, live_server, event, make_staff
-):
+def test_a_name_renamed_by_staff_is_what_the_pages_show(page: Page, live_server, event, make_staff):
     admin = make_staff(Role.ADMIN)
     turkey = next(e for e in event.entities if e.iso_code == "TR")
     page.goto(f"{live_server.base_url}/manage/e/{event.slug}/setup/entities/{turkey.id}")
