@@ -3,6 +3,12 @@
 
 Revision ID: 0003_f
 Revises: 0002
+
+Columns are added, filled, dropped and renamed in place (no batch mode): SQLite's batch mode
+copies the table and drops the old one, and with foreign keys on, dropping ``event`` would
+cascade to every session, category and registration. SQLite has had DROP and RENAME COLUMN
+since 3.35; its NOT NULL columns keep their '{}' default (a NOT NULL column can only be
+added with one there).
 """
 import json
 
@@ -21,13 +27,19 @@ _TEXTS = (('event', 'series'), ('event', 'organiser'), ('event', 'venue'), ('age
 
 def _first_languages(connection) -> dict:
     """{event id: its first language}."""
-    rows = connection.execute(sa.text('SELECT id, languages FROM event')).all()
     result = {}
-    for event_id, languages in rows:
+    for event_id, languages in connection.execute(sa.text('SELECT id, languages FROM event')):
         if isinstance(languages, str):
             languages = json.loads(languages)
         result[event_id] = (languages or ['en'])[0]
     return result
+
+
+def _add_not_null(table: str, column: str, kind, default: str) -> None:
+    """A NOT NULL column, ``default`` on existing rows (kept as server default on SQLite)."""
+    op.add_column(table, sa.Column(column, kind, nullable=False, server_default=sa.text(default)))
+    if op.get_bind().dialect.name != 'sqlite':
+        op.alter_column(table, column, server_default=None, existing_type=kind)
 
 
 def _convert(table: str, column: str, to_dict: bool) -> None:
@@ -36,8 +48,7 @@ def _convert(table: str, column: str, to_dict: bool) -> None:
     first = _first_languages(connection)
     event_column = 'id' if table == 'event' else 'event_id'
     new_type = sa.JSON() if to_dict else sa.String(length=300)
-    with op.batch_alter_table(table) as batch_op:
-        batch_op.add_column(sa.Column(f'{column}_new', new_type, nullable=True))
+    _add_not_null(table, f'{column}_new', new_type, "'{}'" if to_dict else "''")
     rows = connection.execute(sa.text(f'SELECT id, {event_column}, {column} FROM {table}')).all()
     target = sa.table(table, sa.column('id', sa.Integer), sa.column(f'{column}_new', new_type))
     for row_id, event_id, value in rows:
@@ -49,36 +60,21 @@ def _convert(table: str, column: str, to_dict: bool) -> None:
         connection.execute(
             target.update().where(target.c.id == row_id).values({f'{column}_new': new})
         )
-    with op.batch_alter_table(table) as batch_op:
-        batch_op.drop_column(column)
-        batch_op.alter_column(f'{column}_new', new_column_name=column, existing_type=new_type, nullable=False)
-
-
-def _add_dict_column(table: str, column: str) -> None:
-    """A NOT NULL JSON column, {} on existing rows."""
-    with op.batch_alter_table(table) as batch_op:
-        batch_op.add_column(sa.Column(column, sa.JSON(), nullable=True))
-    target = sa.table(table, sa.column(column, sa.JSON))
-    op.get_bind().execute(target.update().values({column: {}}))
-    with op.batch_alter_table(table) as batch_op:
-        batch_op.alter_column(column, existing_type=sa.JSON(), nullable=False)
+    op.execute(f'ALTER TABLE {table} DROP COLUMN {column}')
+    op.execute(f'ALTER TABLE {table} RENAME COLUMN {column}_new TO {column}')
 
 
 def upgrade():
     for table, column in _TEXTS:
         _convert(table, column, to_dict=True)
-    _add_dict_column('agenda_session', 'description')
-    _add_dict_column('entity', 'names')
-    with op.batch_alter_table('event') as batch_op:
-        batch_op.add_column(sa.Column('badge_language', sa.String(length=5), nullable=True))
+    _add_not_null('agenda_session', 'description', sa.JSON(), "'{}'")
+    _add_not_null('entity', 'names', sa.JSON(), "'{}'")
+    op.add_column('event', sa.Column('badge_language', sa.String(length=5), nullable=True))
 
 
 def downgrade():
-    with op.batch_alter_table('event') as batch_op:
-        batch_op.drop_column('badge_language')
-    with op.batch_alter_table('entity') as batch_op:
-        batch_op.drop_column('names')
-    with op.batch_alter_table('agenda_session') as batch_op:
-        batch_op.drop_column('description')
+    op.drop_column('event', 'badge_language')
+    op.drop_column('entity', 'names')
+    op.drop_column('agenda_session', 'description')
     for table, column in _TEXTS:
         _convert(table, column, to_dict=False)
