@@ -70,7 +70,8 @@ def test_0003_f_keeps_existing_texts_in_the_meetings_first_language(empty_databa
         upgrade(revision="0003_f")
         with db.engine.connect() as connection:
             row = connection.execute(sa.text("SELECT series, organiser, venue FROM event")).one()
-            title = connection.execute(sa.text("SELECT title, description FROM agenda_session")).one()
+            session = "SELECT title, description FROM agenda_session"
+            title = connection.execute(sa.text(session)).one()
         loads = lambda value: value if isinstance(value, dict) else json.loads(value)  # noqa: E731
         assert [loads(value) for value in row] == [{"fr": "Série"}, {}, {"fr": "Genève"}]
         assert [loads(value) for value in title] == [{"fr": "Ouverture"}, {}]
