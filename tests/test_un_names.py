@@ -184,3 +184,53 @@ def test_texts_fall_back_to_the_first_meeting_language(db, event, make_staff):
             by=admin,
         )
     assert caught.value.field == "title_en" and "first language" in caught.value.message
+
+
+def _page_names(app, event, language: str, sort: str) -> list:
+    from werkzeug.datastructures import MultiDict
+
+    from registration.delegates.filters import page_of, parse_filter
+
+    with app.test_request_context(f"/?lang={language}"):
+        app.preprocess_request()
+        flt = parse_filter(MultiDict({"sort": sort, "per_page": "100"}))
+        return [
+            (r.family_name if sort == "name" else r.organisation_name)
+            for r in page_of(event, flt).items
+        ]
+
+
+def test_back_office_sorts_names_in_sql_with_the_languages_collation(app, event, make_registration):
+    for family in ("Zeeman", "Álvarez", "Éluard", "ávila", "Núñez", "Ñandú", "Nzinga", "Oliveira"):
+        make_registration(family_name=family, email=f"{len(family)}{ord(family[0])}@x.org")
+    assert _page_names(app, event, "fr", "name") == [
+        "Álvarez",
+        "ávila",
+        "Éluard",
+        "Ñandú",
+        "Núñez",
+        "Nzinga",
+        "Oliveira",
+        "Zeeman",
+    ]
+    assert _page_names(app, event, "es", "name")[3:6] == ["Núñez", "Nzinga", "Ñandú"]
+
+
+def test_back_office_sorts_entities_by_their_name_in_the_readers_language(
+    app, event, make_registration
+):
+    for iso in ("US", "TR", "EG", "NL"):
+        entity = next(e for e in event.entities if e.iso_code == iso)
+        make_registration(entity_id=entity.id, email=f"{iso}@x.org")
+    assert _page_names(app, event, "fr", "entity") == [
+        "Égypte",
+        "États-Unis d'Amérique",
+        "Pays-Bas (Royaume des)",
+        "Türkiye",
+    ]
+    assert _page_names(app, event, "en", "entity") == [
+        "Egypt",
+        "Netherlands (Kingdom of the)",
+        "Türkiye",
+        "United States of America",
+    ]
