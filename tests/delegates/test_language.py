@@ -13,6 +13,7 @@ from registration.delegates import services
 from registration.delegates.forms import RegistrationForm
 from registration.delegates.models import HONORIFICS
 from registration.documents.exports import COLUMNS
+from registration.events.models import Event
 from registration.i18n import format_date, format_datetime
 from registration.mail.models import OutboxEmail
 from registration.manage.display import audit_trail
@@ -119,6 +120,31 @@ def test_mail_log_shows_the_meetings_time_not_utc(client, db, event, sign_in):
     page = client.get("/manage/mail/?lang=en").text
     assert "30/11/2026, 09:05" in page  # Geneva is UTC+1 in November
     assert "11/30/26" not in page
+    # With meetings in two timezones, each message shows its own meeting's time.
+    other = Event(
+        slug="nyc",
+        title={"en": "New York meeting"},
+        start_date=event.start_date,
+        end_date=event.end_date,
+        timezone="America/New_York",
+    )
+    db.session.add(other)
+    db.session.flush()
+    db.session.add(
+        OutboxEmail(
+            event_id=other.id,
+            template="staff_message",
+            language="en",
+            recipient="y@example.org",
+            subject="Other zone",
+            body_text="y",
+            body_html="y",
+            created_at=datetime(2026, 11, 30, 8, 5, tzinfo=UTC),
+        )
+    )
+    db.session.commit()
+    page = client.get("/manage/mail/?lang=en").text
+    assert "30/11/2026, 09:05" in page and "30/11/2026, 03:05" in page
 
 
 def test_history_and_exports_show_words_not_codes(app, db, event, make_registration, make_staff):
