@@ -164,16 +164,22 @@ def conditions(event: Event, flt: RegistrationFilter) -> list[sa.ColumnElement[b
     return where
 
 
+def name_order(language: str | None = None) -> tuple[sa.ColumnElement, sa.ColumnElement]:
+    """ORDER BY family name, given name in ``language``'s collation (the reader's by default)."""
+    language, dialect = language or current_language(), db.session.get_bind().dialect.name
+    return tuple(sql_collated(column, language, dialect) for column in SORTS["name"])
+
+
 def _sort_columns(event: Event, flt: RegistrationFilter) -> tuple:
     """The ORDER BY expressions of the filter's sort; names follow the reader's collation.
 
     Entities sort by their name in the reader's language (their rank, computed with the
     event's few entities), then the organisations typed by delegates.
     """
-    language, dialect = current_language(), db.session.get_bind().dialect.name
     if flt.sort == "name":
-        return tuple(sql_collated(column, language, dialect) for column in SORTS["name"])
+        return name_order()
     if flt.sort == "entity":
+        language, dialect = current_language(), db.session.get_bind().dialect.name
         names = collated(event.entities, language, key=lambda entity: entity.name_in(language))
         ranks = {entity.id: rank for rank, entity in enumerate(names)}
         rank = sa.case(ranks, value=Registration.entity_id) if ranks else sa.null()

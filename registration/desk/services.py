@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from registration.audit.services import record
 from registration.auth.models import StaffUser
 from registration.database import utcnow
+from registration.delegates.filters import name_order
 from registration.delegates.models import Registration, Status, status_label
 from registration.delegates.services import RegistrationData, register
 from registration.delegates.workflow import approve
@@ -336,7 +337,7 @@ def search(event: Event, text: str, *, limit: int = 20) -> list[Registration]:
             selectinload(Registration.entity),
             selectinload(Registration.sessions),
         )
-        .order_by(Registration.family_name, Registration.given_name)
+        .order_by(*name_order())
         .limit(limit)
     )
     return list(db.session.execute(query).scalars())

@@ -18,7 +18,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from sqlalchemy.orm import selectinload
 
-from registration.delegates.filters import RegistrationFilter, conditions
+from registration.delegates.filters import RegistrationFilter, conditions, name_order
 from registration.delegates.models import (
     Registration,
     gender_label,
@@ -130,7 +130,7 @@ def _table(event: Event, selection: RegistrationFilter, columns: list[str]) -> l
             selectinload(Registration.entity),
             selectinload(Registration.sessions),
         )
-        .order_by(Registration.family_name, Registration.given_name, Registration.id)
+        .order_by(*name_order(), Registration.id)
     ).scalars()
     chosen = [COLUMNS[name] for name in columns]
     rows = [[str(column.label) for column in chosen]]
@@ -203,7 +203,7 @@ def export_attendance(event: Event) -> bytes:
             db.or_(Registration.status == "approved", Registration.id.in_(list(entries))),
         )
         .options(selectinload(Registration.category), selectinload(Registration.entity))
-        .order_by(Registration.family_name, Registration.given_name, Registration.id)
+        .order_by(*name_order(), Registration.id)
     ).scalars()
     heading = [_("Reference"), _("Name"), _("Category"), _("State or organisation")]
     heading += [_("Venue entry")] + [f"{s.code} — {s.title_in()}" for s in sessions]
