@@ -1,6 +1,8 @@
 """Pages in French and Spanish: the meeting's own texts, UN names in the language's order, the
 error summary, and a name renamed by staff that every page then shows."""
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -32,10 +34,14 @@ def test_french_registration_page_and_its_error_summary(page: Page, live_server,
     assert names[-1] == "Viet Nam"
     page.get_by_label("Prénom(s)").fill("Meera")
     page.get_by_role("button", name="S'inscrire").click()
-    expect(page.get_by_role("alert").first).to_have_text(
+    summary = page.get_by_role("alert").first
+    expect(summary.get_by_role("heading")).to_have_text(
         "Veuillez corriger les champs signalés ci-dessous. "
         "Rien de ce que vous avez saisi n'a été perdu."
     )
+    # Each entry of the summary names its field and the error, in French.
+    entry = summary.get_by_role("link", name=re.compile(r"^Nom de famille\s:\sCe champ est requis"))
+    expect(entry).to_be_visible()
     expect(page.get_by_text("Ce champ est requis.").first).to_be_visible()
     expect(page.get_by_label("Prénom(s)")).to_have_value("Meera")
 
