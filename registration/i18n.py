@@ -8,6 +8,7 @@ from babel import dates, numbers
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import force_locale, get_locale, get_timezone, refresh
 from flask_babel import gettext as _
+from sqlalchemy.exc import SQLAlchemyError
 
 from registration.collation import collated
 from registration.countries import STATELESS, all_countries, find_country
@@ -45,7 +46,10 @@ def _common_timezone() -> str:
     from registration.events.models import Event  # events imports this module
     from registration.extensions import db
 
-    zones = db.session.execute(db.select(Event.timezone).distinct().limit(2)).scalars().all()
+    try:
+        zones = db.session.execute(db.select(Event.timezone).distinct().limit(2)).scalars().all()
+    except SQLAlchemyError:  # an error page while the database is unwell still renders
+        return "UTC"
     return zones[0] if len(zones) == 1 else "UTC"
 
 
