@@ -15,13 +15,17 @@ $(VENV)/.installed: pyproject.toml
 	@$(BIN)/python -c "import weasyprint" 2>/dev/null || { \
 	  echo "WeasyPrint needs Pango: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core"; \
 	  exit 1; }
+	@test -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc \
+	  && test -f /usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf || { \
+	  echo "Badges and lists need fonts for every script: sudo apt-get install fonts-noto-core fonts-noto-cjk"; \
+	  exit 1; }
 	touch $@
 
 translations: install
 	$(BIN)/pybabel compile -d registration/translations
 
 extract-messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o registration/translations/messages.pot --no-location --sort-output --omit-header .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 -o registration/translations/messages.pot --no-location --sort-output --omit-header --ignore-dirs '.* __pycache__' .
 	$(BIN)/pybabel update -i registration/translations/messages.pot -d registration/translations --no-fuzzy-matching
 
 run: install translations

@@ -7,6 +7,8 @@ from flask import has_request_context, request
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from registration.collation import register_sqlite_collations
+
 
 class UTCDateTime(sa.TypeDecorator):
     """A timezone-aware UTC timestamp on every backend (SQLite stores naive values)."""
@@ -52,6 +54,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+        register_sqlite_collations(dbapi_connection)
 
 
 #: Requests whose transaction will write.

@@ -1,5 +1,6 @@
 """The Alembic chain builds, on an empty database, exactly the schema the models declare."""
 
+import json
 import uuid
 from datetime import UTC, date, datetime
 
@@ -43,6 +44,44 @@ def test_upgrade_matches_the_models_and_downgrade_empties(empty_database_url):
         with db.engine.connect() as connection:
             tables = set(sa.inspect(connection).get_table_names()) - {"alembic_version"}
         assert tables == set()
+        db.engine.dispose()
+
+
+def test_0003_f_keeps_existing_texts_in_the_meetings_first_language(empty_database_url):
+    """Plain series, venue and session titles become {first language: text}; nothing is lost."""
+    app = make_test_app(SQLALCHEMY_DATABASE_URI=empty_database_url)
+    with app.app_context():
+        upgrade(revision="0002")
+        with db.engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO event (slug, title, series, organiser, start_date, end_date,"
+                    " timezone, venue, languages, reference_prefix, moderation,"
+                    " reapprove_on_key_edit, created_at) VALUES ('m', :title, 'Série', '',"
+                    " '2030-01-01', '2030-01-02', 'UTC', 'Genève', :languages, 'M', true, true,"
+                    " '2030-01-01 00:00:00+00')"
+                ),
+                {"title": '{"fr": "Titre"}', "languages": '["fr", "en"]'},
+            )
+            connection.execute(
+                sa.text(
+                    "INSERT INTO agenda_session (event_id, code, title, kind, starts_at, ends_at,"
+                    " room, moderator, speakers) SELECT id, 's', 'Ouverture', 'plenary',"
+                    " '2030-01-01 09:00:00+00', '2030-01-01 10:00:00+00', '', '', '[]' FROM event"
+                )
+            )
+        upgrade(revision="0003_f")
+        with db.engine.connect() as connection:
+            row = connection.execute(sa.text("SELECT series, organiser, venue FROM event")).one()
+            session = "SELECT title, description FROM agenda_session"
+            title = connection.execute(sa.text(session)).one()
+        loads = lambda value: value if isinstance(value, dict) else json.loads(value)  # noqa: E731
+        assert [loads(value) for value in row] == [{"fr": "Série"}, {}, {"fr": "Genève"}]
+        assert [loads(value) for value in title] == [{"fr": "Ouverture"}, {}]
+        downgrade(revision="0002")
+        with db.engine.connect() as connection:
+            assert connection.execute(sa.text("SELECT venue FROM event")).scalar_one() == "Genève"
+        downgrade(revision="base")
         db.engine.dispose()
 
 

@@ -34,15 +34,19 @@ def agenda_calendar(registration: Registration) -> bytes:
     calendar.add("prodid", "-//registration//agenda//EN")
     calendar.add("version", "2.0")
     event = registration.event
-    title = event.title_in(registration.language)
+    language = registration.language
+    title = event.title_in(language)
+    venue = event.localized("venue", language)
     for session in registration.sessions or event.sessions:
         entry = CalendarEvent()
         entry.add("uid", f"{registration.reference}-{session.code}@registration")
-        entry.add("summary", f"{session.title} — {title}")
+        entry.add("summary", f"{session.title_in(language)} — {title}")
         entry.add("dtstart", session.starts_at)
         entry.add("dtend", session.ends_at)
         entry.add("dtstamp", registration.created_at)
-        entry.add("location", ", ".join(part for part in (session.room, event.venue) if part))
+        if session.description:
+            entry.add("description", session.localized("description", language))
+        entry.add("location", ", ".join(part for part in (session.room, venue) if part))
         calendar.add_component(entry)
     return calendar.to_ical()
 

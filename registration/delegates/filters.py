@@ -11,16 +11,18 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
+from registration.collation import collated, sql_collated
 from registration.delegates.models import Registration, Status, registration_session
 from registration.delegates.services import person_key
 from registration.events.models import Category, Entity, Event
 from registration.extensions import db
+from registration.i18n import current_language
 
 #: Sortable columns: name in the query string → SQL expressions (ties broken by id).
 SORTS = {
     "reference": (Registration.reference,),
     "name": (Registration.family_name, Registration.given_name),
-    "entity": (sa.func.coalesce(Entity.name, Registration.other_organisation),),
+    "entity": (),  # by the entities' names in the reader's language: see _sort_columns
     "category": (Category.position,),
     "status": (Registration.status,),
     "email": (Registration.email,),
@@ -162,15 +164,36 @@ def conditions(event: Event, flt: RegistrationFilter) -> list[sa.ColumnElement[b
     return where
 
 
-def _ordered(query: sa.Select, flt: RegistrationFilter) -> sa.Select:
-    """``query`` with the joins and ORDER BY of the filter's sort (ties broken by id)."""
+def name_order(language: str | None = None) -> tuple[sa.ColumnElement, sa.ColumnElement]:
+    """ORDER BY family name, given name in ``language``'s collation (the reader's by default)."""
+    language, dialect = language or current_language(), db.session.get_bind().dialect.name
+    return tuple(sql_collated(column, language, dialect) for column in SORTS["name"])
+
+
+def _sort_columns(event: Event, flt: RegistrationFilter) -> tuple:
+    """The ORDER BY expressions of the filter's sort; names follow the reader's collation.
+
+    Entities sort by their name in the reader's language (their rank, computed with the
+    event's few entities), then the organisations typed by delegates.
+    """
+    if flt.sort == "name":
+        return name_order()
     if flt.sort == "entity":
-        query = query.outerjoin(Entity, Entity.id == Registration.entity_id)
-    elif flt.sort == "category":
+        language, dialect = current_language(), db.session.get_bind().dialect.name
+        names = collated(event.entities, language, key=lambda entity: entity.name_in(language))
+        ranks = {entity.id: rank for rank, entity in enumerate(names)}
+        rank = sa.case(ranks, value=Registration.entity_id) if ranks else sa.null()
+        return rank, sql_collated(Registration.other_organisation, language, dialect)
+    return SORTS[flt.sort]
+
+
+def _ordered(query: sa.Select, event: Event, flt: RegistrationFilter) -> sa.Select:
+    """``query`` with the joins and ORDER BY of the filter's sort (ties broken by id)."""
+    if flt.sort == "category":
         query = query.join(Category, Category.id == Registration.category_id)
     order = [
         (column.desc() if flt.descending else column.asc()).nulls_last()
-        for column in SORTS[flt.sort]
+        for column in _sort_columns(event, flt)
     ]
     return query.order_by(*order, Registration.id.desc() if flt.descending else Registration.id)
 
@@ -184,6 +207,7 @@ def select_registrations(event: Event, flt: RegistrationFilter) -> sa.Select:
         db.select(Registration)
         .where(*conditions(event, flt))
         .options(joinedload(Registration.category), joinedload(Registration.entity)),
+        event,
         flt,
     )
 
@@ -197,7 +221,7 @@ def count_matching(event: Event, flt: RegistrationFilter) -> int:
 
 def matching_ids(event: Event, flt: RegistrationFilter) -> list[int]:
     """The ids of every matching registration, in the filter's order."""
-    query = _ordered(db.select(Registration.id).where(*conditions(event, flt)), flt)
+    query = _ordered(db.select(Registration.id).where(*conditions(event, flt)), event, flt)
     return list(db.session.execute(query).scalars())
 
 
@@ -224,7 +248,7 @@ def page_of(event: Event, flt: RegistrationFilter) -> Page:
     # Sort and cut narrow rows (ids) first, then load only the page's rows: sorting thousands of
     # whole registrations is what makes a naive LIMIT/OFFSET slow.
     ids = (
-        _ordered(db.select(Registration.id).where(*conditions(event, flt)), flt)
+        _ordered(db.select(Registration.id).where(*conditions(event, flt)), event, flt)
         .limit(flt.per_page)
         .offset((page - 1) * flt.per_page)
     )
@@ -234,6 +258,7 @@ def page_of(event: Event, flt: RegistrationFilter) -> Page:
                 db.select(Registration)
                 .where(Registration.id.in_(ids.scalar_subquery()))
                 .options(joinedload(Registration.category), joinedload(Registration.entity)),
+                event,
                 flt,
             )
         )

@@ -1,6 +1,5 @@
 """The registration form (shape only; rules that need the database live in services)."""
 
-from flask_babel import format_datetime, format_time
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -18,10 +17,11 @@ from wtforms import (
 )
 from wtforms.validators import Email, InputRequired, Length, Optional
 
+from registration.collation import collated
 from registration.delegates import photos
 from registration.delegates.models import HONORIFICS
 from registration.delegates.services import RegistrationData
-from registration.i18n import country_choices
+from registration.i18n import country_choices, format_datetime, format_time
 from registration.text import VisibleText
 
 #: Value of the entity choice for an organisation that is not in the event's list.
@@ -114,7 +114,7 @@ class RegistrationForm(FlaskForm):
             SelectChoice(str(category.id), category.name_in(language))
             for category in event.categories
         ]
-        entities = sorted(event.entities, key=lambda entity: entity.name_in(language))
+        entities = collated(event.entities, language, key=lambda entity: entity.name_in(language))
         # data-category lets registration.js offer only the chosen category's entities.
         self.entity.choices = [
             SelectChoice("", _l("Choose…")),
@@ -135,7 +135,7 @@ class RegistrationForm(FlaskForm):
             *(SelectChoice(code, name) for code, name in country_choices(language)),
         ]
         self.sessions.choices = [
-            SelectChoice(session.id, f"{session.title} ({_when(session)})")
+            SelectChoice(session.id, f"{session.title_in(language)} ({_when(session)})")
             for session in event.sessions
         ]
         return self

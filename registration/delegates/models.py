@@ -4,6 +4,7 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext, lazy_pgettext, pgettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -43,15 +44,92 @@ STATUS_LABELS = {
     Status.WAITLISTED: _l("Waiting list"),
 }
 
-#: Honorifics are stored as codes and shown in the reader's language.
+#: Honorifics are stored as codes and shown in the reader's language ("H.E. Ms" is
+#: "S.E. Mme" in French and "Excma. Sra." in Spanish).
 HONORIFICS = {
+    "he-ms": _l("H.E. Ms"),
+    "he-mr": _l("H.E. Mr"),
     "he": _l("H.E."),
-    "mr": _l("Mr"),
+    "amb": _l("Amb."),
+    "hon": _l("Hon."),
     "ms": _l("Ms"),
+    "mrs": _l("Mrs"),
+    "mr": _l("Mr"),
     "mx": _l("Mx"),
     "dr": _l("Dr"),
     "prof": _l("Prof."),
+    "mgr": _l("Mgr"),
+    "rev": _l("Rev."),
 }
+#: Honorifics that say the person's grammatical gender (the others leave it to ``gender``).
+_HONORIFIC_GENDER = {
+    "he-ms": "female",
+    "ms": "female",
+    "mrs": "female",
+    "he-mr": "male",
+    "mr": "male",
+}
+#: Honorifics written differently for a woman in some language (Spanish "Dra.").
+_FEMININE_HONORIFICS = {
+    "dr": lazy_pgettext("female", "Dr"),
+    "prof": lazy_pgettext("female", "Prof."),
+}
+
+
+#: The grammatical genders: feminine, masculine, unknown.
+GENDERS = ("female", "male", "")
+
+
+# The contexts are literal so that pybabel extracts each gendered form for translators.
+def head_label(gender: str) -> str:
+    """ "Head of delegation" in the reader's language for a person of ``gender``."""
+    if gender == "female":
+        return pgettext("female", "Head of delegation")
+    if gender == "male":
+        return pgettext("male", "Head of delegation")
+    return gettext("Head of delegation")
+
+
+def salutation(honorific: str, gender: str, name: str) -> str:
+    """The greeting of a letter ("Estimada …:", "Madame …,", "Excelentísimo señor:")."""
+    if honorific.startswith("he"):
+        if gender == "female":
+            return pgettext("female", "Excellency,")
+        if gender == "male":
+            return pgettext("male", "Excellency,")
+        return gettext("Excellency,")
+    if gender == "female":
+        return pgettext("female", "Dear %(name)s,", name=name)
+    if gender == "male":
+        return pgettext("male", "Dear %(name)s,", name=name)
+    return gettext("Dear %(name)s,", name=name)
+
+
+def grammatical_gender(honorific: str, gender: str) -> str:
+    """ "female", "male" or "" (unknown): from the honorific, else the gender given."""
+    return _HONORIFIC_GENDER.get(honorific) or (gender if gender in ("female", "male") else "")
+
+
+def honorific_label(honorific: str, gender: str = "") -> str:
+    """An honorific code in the reader's language, in its feminine form where one exists."""
+    if gender == "female" and honorific in _FEMININE_HONORIFICS:
+        return str(_FEMININE_HONORIFICS[honorific])
+    return str(HONORIFICS.get(honorific, honorific))
+
+
+#: Stored codes of gender and language, in words.
+GENDER_LABELS = {"female": _l("Female"), "male": _l("Male"), "other": _l("Other")}
+LANGUAGE_LABELS = {"en": _l("English"), "fr": _l("French"), "es": _l("Spanish")}
+
+
+def gender_label(gender: str) -> str:
+    """A stored gender in the reader's language ("" stays empty)."""
+    return str(GENDER_LABELS.get(gender, gender))
+
+
+def language_label(language: str) -> str:
+    """A language code (en, fr, es) as its name in the reader's language."""
+    return str(LANGUAGE_LABELS.get(language, language))
 
 
 def status_label(status: Status | str) -> str:
@@ -166,9 +244,25 @@ class Registration(db.Model):
     @property
     def full_name(self) -> str:
         """Honorific, given name and FAMILY NAME, as on badges and lists."""
-        honorific = str(HONORIFICS.get(self.honorific, self.honorific))
+        honorific = honorific_label(self.honorific, self.grammatical_gender)
         parts = [honorific, self.given_name, self.family_name.upper()]
         return " ".join(part for part in parts if part)
+
+    @property
+    def grammatical_gender(self) -> str:
+        """ "female", "male" or "": chooses Estimada/Estimado, Madame/Monsieur, Jefa/Jefe."""
+        return grammatical_gender(self.honorific, self.gender)
+
+    @property
+    def salutation(self) -> str:
+        """The greeting of a letter to this person in the reader's language."""
+        name = f"{self.given_name} {self.family_name.upper()}"
+        return salutation(self.honorific, self.grammatical_gender, name)
+
+    @property
+    def head_of_delegation_label(self) -> str:
+        """ "Head of delegation" in the reader's language and the person's gender."""
+        return head_label(self.grammatical_gender)
 
     @property
     def manage_token(self) -> str:

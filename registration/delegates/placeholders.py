@@ -10,7 +10,7 @@ from string import Formatter
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from registration.delegates.models import HONORIFICS, Registration
+from registration.delegates.models import Registration, honorific_label
 from registration.errors import DomainError
 from registration.links import public_url
 
@@ -76,7 +76,7 @@ def values_for(registration: Registration, reason: str = "") -> dict[str, str]:
     """The placeholder values for one registration, in its language."""
     with force_locale(registration.language):
         return {
-            "honorific": str(HONORIFICS.get(registration.honorific, registration.honorific)),
+            "honorific": honorific_label(registration.honorific, registration.grammatical_gender),
             "given_name": registration.given_name,
             "family_name": registration.family_name,
             "reference": registration.reference,

@@ -254,7 +254,7 @@ def _check_added_sessions(registration: Registration, sessions: list[AgendaSessi
     full = [session for session in added if taken.get(session.id, 0) >= session.capacity]
     if full:
         raise RegistrationError(
-            _("This session is full: %(title)s.", title=full[0].title),
+            _("This session is full: %(title)s.", title=full[0].title_in()),
             "session_full",
             field="sessions",
         )

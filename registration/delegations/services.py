@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from registration.audit.services import record
 from registration.auth.models import StaffUser
+from registration.collation import sort_key
 from registration.database import utcnow
 from registration.delegates import services as delegate_services
 from registration.delegates.models import (
@@ -20,6 +21,7 @@ from registration.delegations.models import FocalPoint, NominationLetter
 from registration.errors import DomainError
 from registration.events.models import Entity, Event
 from registration.extensions import db
+from registration.i18n import current_language
 from registration.links import public_url
 from registration.mail.services import queue_email
 from registration.security import new_token, token_hash
@@ -94,7 +96,11 @@ def list_delegations(event: Event) -> list[dict]:
         ).all()
     )
     positions = {category.id: category.position for category in event.categories}
-    entities = sorted(event.entities, key=lambda e: (positions[e.category_id], e.name_in()))
+    language = current_language()
+    entities = sorted(
+        event.entities,
+        key=lambda e: (positions[e.category_id], sort_key(e.name_in(), language)),
+    )
     return [
         {
             "entity": entity,

@@ -12,10 +12,10 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 
-import pycountry
 import sqlalchemy as sa
 from PIL import Image, ImageDraw
 
+from registration.countries import find_country
 from registration.database import utcnow
 from registration.delegates.models import (
     BADGE,
@@ -279,10 +279,8 @@ def _ensure_state_entities(event: Event) -> None:
     for category in event.categories:
         if category.is_state and not any(e.category_id == category.id for e in event.entities):
             for code in DEFAULT_STATES.get(category.code, ("FR",)):
-                country = pycountry.countries.get(alpha_2=code)
-                db.session.add(
-                    Entity(event=event, category=category, name=country.name, iso_code=code)
-                )
+                name = find_country(code).en
+                db.session.add(Entity(event=event, category=category, name=name, iso_code=code))
     db.session.flush()
 
 

@@ -1,10 +1,9 @@
 """JSON answers of the scan API and the desk page, built from the scan log."""
 
-from flask_babel import format_datetime
-
-from registration.delegates.models import HONORIFICS, Registration, status_label
+from registration.delegates.models import Registration, honorific_label, status_label
 from registration.desk.models import Attendance, Scan
 from registration.desk.services import reason_message
+from registration.i18n import format_datetime
 
 #: HTTP status of each scan result.
 HTTP_STATUS = {
@@ -26,7 +25,7 @@ def registration_summary(registration: Registration) -> dict:
         "id": registration.id,
         "reference": registration.reference,
         "name": registration.full_name,
-        "honorific": str(HONORIFICS.get(registration.honorific, registration.honorific)),
+        "honorific": honorific_label(registration.honorific, registration.grammatical_gender),
         "given_name": registration.given_name,
         "family_name": registration.family_name,
         "entity": registration.organisation_name,
@@ -36,7 +35,7 @@ def registration_summary(registration: Registration) -> dict:
         "status_label": status_label(registration.status),
         "checked_in_at": _moment(registration.checked_in_at),
         "sessions": [
-            {"code": session.code, "title": session.title} for session in registration.sessions
+            {"code": session.code, "title": session.title_in()} for session in registration.sessions
         ],
         "has_photo": bool(registration.photo),
     }

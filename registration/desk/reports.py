@@ -68,7 +68,7 @@ def live_counts(event: Event) -> dict:
         "sessions": [
             {
                 "code": session.code,
-                "title": session.title,
+                "title": session.title_in(),
                 "chosen": chosen.get(session.id, 0),
                 "attended": attended.get(session.code, 0),
                 "capacity": session.capacity,

@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
@@ -11,6 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from registration.audit.services import record
 from registration.auth.models import StaffUser
 from registration.database import utcnow
+from registration.delegates.filters import name_order
 from registration.delegates.models import Registration, Status, status_label
 from registration.delegates.services import RegistrationData, register
 from registration.delegates.workflow import approve
@@ -18,6 +18,7 @@ from registration.desk.models import VENUE, Attendance, DeviceToken, Scan
 from registration.errors import DomainError
 from registration.events.models import AgendaSession, Entity, Event
 from registration.extensions import db
+from registration.i18n import format_datetime
 from registration.security import token_hash
 
 
@@ -337,7 +338,7 @@ def search(event: Event, text: str, *, limit: int = 20) -> list[Registration]:
             selectinload(Registration.entity),
             selectinload(Registration.sessions),
         )
-        .order_by(Registration.family_name, Registration.given_name)
+        .order_by(*name_order())
         .limit(limit)
     )
     return list(db.session.execute(query).scalars())

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import pikepdf
@@ -28,7 +29,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from markupsafe import Markup
 
-from registration.delegates.models import BADGE, HONORIFICS
+from registration.delegates.models import BADGE, grammatical_gender, honorific_label
 from registration.documents import pdf
 from registration.documents.fitting import Box, fit
 from registration.events.models import Event
@@ -101,8 +102,8 @@ def text_colour(background: str) -> str:
 
 
 def badge_language(event: Event) -> str:
-    """Badges are printed in the first language of the meeting."""
-    return (event.languages or ["en"])[0]
+    """The language of the badges' texts: the meeting's setting, else its first language."""
+    return event.badge_language or event.first_language
 
 
 class BadgeData:
@@ -110,8 +111,6 @@ class BadgeData:
 
     def __init__(self, event: Event):
         self.language = badge_language(event)
-        with force_locale(self.language):
-            self.honorifics = {code: str(label) for code, label in HONORIFICS.items()}
         self.title = event.title_in(self.language)
         self.dates = format_interval(
             event.start_date, event.end_date, "yMMMMd", locale=self.language
@@ -122,13 +121,19 @@ class BadgeData:
         }
         self.entities = {entity.id: entity.name_in(self.language) for entity in event.entities}
 
+    @cache  # noqa: B019 (one BadgeData per batch: the cache dies with it)
+    def _honorific(self, honorific: str, gender: str) -> str:
+        """The honorific in the badge language, feminine where the language has a form."""
+        with force_locale(self.language):
+            return honorific_label(honorific, grammatical_gender(honorific, gender))
+
     def content(self, row) -> dict:
         """What one badge shows, from a registration (or a row with the same attributes)."""
         category, colour = self.categories[row.category_id]
         return {
             "reference": row.reference,
             "token": unseal_token(BADGE, row.badge_token_sealed, row.badge_token_hash),
-            "honorific": self.honorifics.get(row.honorific, row.honorific),
+            "honorific": self._honorific(row.honorific, row.gender),
             "given_name": row.given_name,
             "family_name": row.family_name.upper(),
             "organisation": self.entities.get(row.entity_id) or row.other_organisation,

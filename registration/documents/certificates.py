@@ -8,7 +8,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from registration.database import utcnow
-from registration.delegates.models import HONORIFICS, Registration
+from registration.delegates.models import Registration, honorific_label
 from registration.desk.models import VENUE, Attendance
 from registration.documents import pdf
 from registration.errors import DomainError
@@ -41,10 +41,12 @@ def certificate_data(registration: Registration) -> dict:
             "not_attended",
         )
     event = registration.event
-    language = registration.language if registration.language in event.languages else "en"
+    language = (
+        registration.language if registration.language in event.languages else event.first_language
+    )
     zone = ZoneInfo(event.timezone)
     with force_locale(language):
-        honorific = str(HONORIFICS.get(registration.honorific, registration.honorific))
+        honorific = honorific_label(registration.honorific, registration.grammatical_gender)
     sessions = sorted(
         (entry.AgendaSession for entry in entries if entry.AgendaSession is not None),
         key=lambda session: session.starts_at,
@@ -61,13 +63,13 @@ def certificate_data(registration: Registration) -> dict:
         if registration.entity
         else registration.other_organisation,
         "title": event.title_in(language),
-        "series": event.series,
-        "organiser": event.organiser,
-        "venue": event.venue,
+        "series": event.localized("series", language),
+        "organiser": event.localized("organiser", language),
+        "venue": event.localized("venue", language),
         "dates": format_interval(event.start_date, event.end_date, "yMMMMd", locale=language),
         "sessions": [
             {
-                "title": session.title,
+                "title": session.title_in(language),
                 "day": format_date(session.starts_at.astimezone(zone), "full", locale=language),
                 "time": format_time(session.starts_at.astimezone(zone), "short", locale=language)
                 + "–"

@@ -18,8 +18,14 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from sqlalchemy.orm import selectinload
 
-from registration.delegates.filters import RegistrationFilter, conditions
-from registration.delegates.models import HONORIFICS, Registration, status_label
+from registration.delegates.filters import RegistrationFilter, conditions, name_order
+from registration.delegates.models import (
+    Registration,
+    gender_label,
+    honorific_label,
+    language_label,
+    status_label,
+)
 from registration.desk.models import VENUE, Attendance
 from registration.documents.services import DocumentError
 from registration.events.models import Event
@@ -50,10 +56,12 @@ def _yes_no(value: bool) -> str:
 COLUMNS: dict[str, Column] = {
     "reference": Column(_l("Reference"), lambda r, z: r.reference),
     "status": Column(_l("Status"), lambda r, z: status_label(r.status)),
-    "honorific": Column(_l("Honorific"), lambda r, z: str(HONORIFICS.get(r.honorific, ""))),
+    "honorific": Column(
+        _l("Honorific"), lambda r, z: honorific_label(r.honorific, r.grammatical_gender)
+    ),
     "given_name": Column(_l("Given name(s)"), lambda r, z: r.given_name),
     "family_name": Column(_l("Family name"), lambda r, z: r.family_name),
-    "gender": Column(_l("Gender"), lambda r, z: r.gender),
+    "gender": Column(_l("Gender"), lambda r, z: gender_label(r.gender)),
     "function": Column(_l("Function or title"), lambda r, z: r.function),
     "unit": Column(_l("Ministry, department or unit"), lambda r, z: r.unit),
     "category": Column(_l("Category"), lambda r, z: r.category.name_in()),
@@ -64,8 +72,8 @@ COLUMNS: dict[str, Column] = {
     "email": Column(_l("Email"), lambda r, z: r.email),
     "phone": Column(_l("Telephone"), lambda r, z: r.phone),
     "nationality": Column(_l("Nationality"), lambda r, z: country_name(r.nationality)),
-    "language": Column(_l("Language of correspondence"), lambda r, z: r.language),
-    "sessions": Column(_l("Sessions"), lambda r, z: "; ".join(s.code for s in r.sessions)),
+    "language": Column(_l("Language of correspondence"), lambda r, z: language_label(r.language)),
+    "sessions": Column(_l("Sessions"), lambda r, z: "; ".join(s.title_in() for s in r.sessions)),
     "dietary_needs": Column(_l("Dietary requirements"), lambda r, z: r.dietary_needs),
     "accessibility_needs": Column(
         _l("Accessibility requirements"), lambda r, z: r.accessibility_needs
@@ -122,7 +130,7 @@ def _table(event: Event, selection: RegistrationFilter, columns: list[str]) -> l
             selectinload(Registration.entity),
             selectinload(Registration.sessions),
         )
-        .order_by(Registration.family_name, Registration.given_name, Registration.id)
+        .order_by(*name_order(), Registration.id)
     ).scalars()
     chosen = [COLUMNS[name] for name in columns]
     rows = [[str(column.label) for column in chosen]]
@@ -195,10 +203,10 @@ def export_attendance(event: Event) -> bytes:
             db.or_(Registration.status == "approved", Registration.id.in_(list(entries))),
         )
         .options(selectinload(Registration.category), selectinload(Registration.entity))
-        .order_by(Registration.family_name, Registration.given_name, Registration.id)
+        .order_by(*name_order(), Registration.id)
     ).scalars()
     heading = [_("Reference"), _("Name"), _("Category"), _("State or organisation")]
-    heading += [_("Venue entry")] + [f"{s.code} — {s.title}" for s in sessions]
+    heading += [_("Venue entry")] + [f"{s.code} — {s.title_in()}" for s in sessions]
     heading += [_("Sessions attended")]
     rows = [heading]
     for registration in registrations:

@@ -7,6 +7,7 @@ size chosen here is the size that fits on the page.
 import functools
 import itertools
 import math
+import unicodedata
 from dataclasses import dataclass
 
 from PIL import ImageFont
@@ -50,11 +51,18 @@ def _font(bold: bool) -> ImageFont.FreeTypeFont | None:
 
 
 def text_width(text: str, bold: bool = False) -> float:
-    """Width of ``text`` in points at a font size of 1 pt."""
+    """Width of ``text`` in points at a font size of 1 pt.
+
+    Chinese, Japanese and Korean characters, which DejaVu lacks and WeasyPrint takes from
+    Noto Sans CJK, are a full em wide each.
+    """
+    wide = sum(unicodedata.east_asian_width(char) in "WF" for char in text)
+    if wide:
+        text = "".join(char for char in text if unicodedata.east_asian_width(char) not in "WF")
     font = _font(bold)
     if font is None:
-        return len(text) * _FALLBACK_EM
-    return font.getlength(text) / 100
+        return len(text) * _FALLBACK_EM + wide
+    return font.getlength(text) / 100 + wide
 
 
 def _splits(words: list[str], count: int):

@@ -1,12 +1,11 @@
 """The list of participants, ordered as the United Nations publish them.
 
 Categories in the event's order; within a category, entities alphabetically by their name in
-the list's language; within an entity the head of delegation first, then the others by family
-name. Only approved registrants who consented appear, unless the official list (for the
-secretariat) is asked for.
+the list's language and its collation (registration.collation); within an entity the head of
+delegation first, then the others by family name. Only approved registrants who consented
+appear, unless the official list (for the secretariat) is asked for.
 """
 
-import unicodedata
 from datetime import date
 from itertools import groupby
 
@@ -15,7 +14,16 @@ from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from registration.delegates.models import HONORIFICS, Registration, Status
+from registration.collation import sort_key
+from registration.delegates.models import (
+    GENDERS,
+    HONORIFICS,
+    Registration,
+    Status,
+    grammatical_gender,
+    head_label,
+    honorific_label,
+)
 from registration.documents import pdf
 from registration.events.models import Event
 from registration.extensions import db
@@ -23,6 +31,7 @@ from registration.extensions import db
 LANGUAGES = ("en", "fr", "es")
 _COLUMNS = (
     Registration.honorific,
+    Registration.gender,
     Registration.given_name,
     Registration.family_name,
     Registration.function,
@@ -32,13 +41,6 @@ _COLUMNS = (
     Registration.other_organisation,
     Registration.head_of_delegation,
 )
-
-
-def collation_key(text: str) -> tuple[str, str]:
-    """Alphabetical order that ignores case and accents (É with E), as printed lists do."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return bare, text
 
 
 def _page_label() -> tuple[str, str, str]:
@@ -52,8 +54,13 @@ def _page_label() -> tuple[str, str, str]:
 def participants_data(event: Event, language: str, *, official: bool = False) -> dict:
     """Everything the list shows, as plain data in ``language`` (en, fr or es)."""
     with force_locale(language):
-        honorifics = {code: str(label) for code, label in HONORIFICS.items()}
         page_label = _page_label()
+        honorifics = {
+            (code, gender): honorific_label(code, gender)
+            for code in HONORIFICS
+            for gender in GENDERS
+        }
+        heads = {gender: head_label(gender) for gender in GENDERS}
     statement = db.select(*_COLUMNS).where(
         Registration.event_id == event.id, Registration.status == Status.APPROVED
     )
@@ -63,10 +70,11 @@ def participants_data(event: Event, language: str, *, official: bool = False) ->
     people = []
     for row in db.session.execute(statement):
         entity = entity_names.get(row.entity_id) or row.other_organisation
+        gender = grammatical_gender(row.honorific, row.gender)
         name = " ".join(
             part
             for part in (
-                honorifics.get(row.honorific, row.honorific),
+                honorifics.get((row.honorific, gender), row.honorific),
                 row.given_name,
                 row.family_name.upper(),
             )
@@ -79,12 +87,12 @@ def participants_data(event: Event, language: str, *, official: bool = False) ->
                 "name": name,
                 "function": row.function,
                 "unit": row.unit,
-                "head": row.head_of_delegation,
+                "head": heads[gender] if row.head_of_delegation else "",
                 "sort": (
-                    collation_key(entity),
+                    sort_key(entity, language),
                     not row.head_of_delegation,
-                    collation_key(row.family_name),
-                    collation_key(row.given_name),
+                    sort_key(row.family_name, language),
+                    sort_key(row.given_name, language),
                 ),
             }
         )
@@ -104,9 +112,9 @@ def participants_data(event: Event, language: str, *, official: bool = False) ->
     return {
         "language": language,
         "title": event.title_in(language),
-        "series": event.series,
+        "series": event.localized("series", language),
         "dates": format_interval(event.start_date, event.end_date, "yMMMMd", locale=language),
-        "venue": event.venue,
+        "venue": event.localized("venue", language),
         "issued": format_date(date.today(), "long", locale=language),
         "official": official,
         "page_label": page_label,

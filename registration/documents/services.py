@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from registration.audit.services import record
 from registration.database import utcnow
-from registration.delegates.filters import RegistrationFilter, conditions
+from registration.delegates.filters import RegistrationFilter, conditions, name_order
 from registration.delegates.models import Registration, Status
 from registration.documents import badges, merging
 from registration.errors import DomainError
@@ -23,6 +23,7 @@ _BADGE_COLUMNS = (
     Registration.badge_token_hash,
     Registration.badge_token_sealed,
     Registration.honorific,
+    Registration.gender,
     Registration.given_name,
     Registration.family_name,
     Registration.category_id,
@@ -81,7 +82,7 @@ def badge_batch(
     )
     if only_new:
         statement = statement.where(Registration.badge_printed_at.is_(None))
-    order = (Registration.family_name, Registration.given_name, Registration.id)
+    order = (*name_order(badges.badge_language(event)), Registration.id)
     rows = db.session.execute(statement.order_by(*order)).all()
     data = badges.BadgeData(event)
     return BadgeBatch([row.id for row in rows], [data.content(row) for row in rows])

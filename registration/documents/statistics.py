@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from registration.collation import sort_key
 from registration.delegates.models import ACTIVE_STATUSES, Registration, Status, status_label
 from registration.documents.badges import safe_colour
 from registration.documents.exports import neutralise, to_csv
 from registration.events.models import Event
 from registration.extensions import db
+from registration.i18n import current_language
 
 #: Which registrations the charts count.
 SCOPES = {
@@ -83,7 +85,7 @@ def statistics(event: Event, scope: str = "active") -> list[Chart]:
             (entities.get(entity_id, _("Other organisations")), count, None)
             for entity_id, count in by_entity.items()
         ),
-        key=lambda item: (-item[1], item[0]),
+        key=lambda item: (-item[1], sort_key(item[0], current_language())),
     )
     return [
         _chart(

@@ -18,12 +18,17 @@ event_cli = AppGroup("event", help="Events.")
 @click.option("--shift-days", default=0, help="Move every date by this many days.")
 def import_file(file: Path, shift_days: int) -> None:
     """Create or update an event from a YAML file; an error names the line and changes nothing."""
+    warnings: list[str] = []
     try:
-        event = services.import_event(file.read_text(encoding="utf-8"), shift_days=shift_days)
+        event = services.import_event(
+            file.read_text(encoding="utf-8"), shift_days=shift_days, warnings=warnings
+        )
     except DomainError as error:
         db.session.rollback()
         raise click.ClickException(f"{file}: {error.message}") from error
     db.session.commit()
+    for warning in warnings:
+        click.echo(f"{file}: {warning}", err=True)
     click.echo(
         f"Imported {event.slug}: {len(event.sessions)} sessions, "
         f"{len(event.categories)} categories, {len(event.entities)} entities."

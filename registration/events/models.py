@@ -5,27 +5,56 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from registration.countries import find_country
 from registration.database import UTCDateTime, utcnow
 from registration.extensions import db
-from registration.i18n import country_name, localised
+from registration.i18n import current_language, localised
 
 
-class Event(db.Model):
+class Translated:
+    """A model whose texts are {language: text} dicts, shown through ``localized``.
+
+    A text missing in a language falls back to the meeting's first language (the one the
+    secretariat writes in), then to any language that has it.
+    """
+
+    #: The {language: text} columns of the model.
+    TRANSLATED: tuple[str, ...] = ()
+
+    def _meeting(self) -> "Event":
+        """The event whose languages apply."""
+        return self.event
+
+    def localized(self, field: str, language: str | None = None) -> str:
+        """The text of ``field`` in ``language`` (the reader's by default), with the fallback."""
+        languages = self._meeting().languages or ["en"]
+        return localised(getattr(self, field), language or current_language(), languages[0])
+
+    def is_fallback(self, field: str, language: str | None = None) -> bool:
+        """Whether ``field`` has no text of its own in ``language`` (the fallback is shown)."""
+        return not (getattr(self, field) or {}).get(language or current_language())
+
+
+class Event(Translated, db.Model):
     """A meeting that people register for."""
+
+    TRANSLATED = ("title", "series", "organiser", "venue")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
     #: {"en": …, "fr": …, "es": …}
     title: Mapped[dict] = mapped_column(sa.JSON)
-    series: Mapped[str] = mapped_column(sa.String(300), default="")
-    organiser: Mapped[str] = mapped_column(sa.String(300), default="")
+    series: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    organiser: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     start_date: Mapped[date]
     end_date: Mapped[date]
     #: IANA name; times are stored in UTC and shown in this zone.
     timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC")
-    venue: Mapped[str] = mapped_column(sa.String(300), default="")
-    #: Languages of the meeting, e.g. ["en", "fr", "es"].
+    venue: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    #: Languages of the meeting, e.g. ["en", "fr", "es"]; the first is the fallback of texts.
     languages: Mapped[list] = mapped_column(sa.JSON, default=lambda: ["en"])
+    #: Language of the badges' printed texts (title, category, entity); None = the first language.
+    badge_language: Mapped[str | None] = mapped_column(sa.String(5))
     #: Prefix of the short human references, e.g. "IDM" in IDM-7K3QX.
     reference_prefix: Mapped[str] = mapped_column(sa.String(8), default="REG")
     registration_opens: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -47,9 +76,17 @@ class Event(db.Model):
     )
     entities: Mapped[list["Entity"]] = relationship(back_populates="event")
 
+    def _meeting(self) -> "Event":
+        return self
+
     def title_in(self, language: str | None = None) -> str:
         """The title in ``language`` (the reader's by default)."""
-        return localised(self.title, language)
+        return self.localized("title", language)
+
+    @property
+    def first_language(self) -> str:
+        """The meeting's first language: texts missing in another language fall back to it."""
+        return (self.languages or ["en"])[0]
 
     def registration_open_at(self, moment: datetime) -> bool:
         """Whether the registration window includes ``moment``."""
@@ -61,15 +98,20 @@ class Event(db.Model):
         return f"<Event {self.slug}>"
 
 
-class AgendaSession(db.Model):
+class AgendaSession(Translated, db.Model):
     """One item of the agenda; delegates choose the ones they attend."""
+
+    TRANSLATED = ("title", "description")
 
     __table_args__ = (sa.UniqueConstraint("event_id", "code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"))
     code: Mapped[str] = mapped_column(sa.String(64))
-    title: Mapped[str] = mapped_column(sa.String(300))
+    #: {"en": …, "fr": …, "es": …}
+    title: Mapped[dict] = mapped_column(sa.JSON)
+    #: {"en": …, …}: what the session is about, shown on the event page.
+    description: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     #: plenary, logistics, side-event, …
     kind: Mapped[str] = mapped_column(sa.String(32), default="plenary")
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -82,12 +124,18 @@ class AgendaSession(db.Model):
 
     event: Mapped[Event] = relationship(back_populates="sessions")
 
+    def title_in(self, language: str | None = None) -> str:
+        """The title in ``language`` (the reader's by default)."""
+        return self.localized("title", language)
+
     def __repr__(self) -> str:
         return f"<AgendaSession {self.code}>"
 
 
-class Category(db.Model):
+class Category(Translated, db.Model):
     """A group of participants (Member States, NGOs, media…), ordered as in the list."""
+
+    TRANSLATED = ("name",)
 
     __table_args__ = (sa.UniqueConstraint("event_id", "code"),)
 
@@ -110,7 +158,7 @@ class Category(db.Model):
 
     def name_in(self, language: str | None = None) -> str:
         """The name in ``language`` (the reader's by default)."""
-        return localised(self.name, language)
+        return self.localized("name", language)
 
     def __repr__(self) -> str:
         return f"<Category {self.code}>"
@@ -127,9 +175,11 @@ class Entity(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"))
     category_id: Mapped[int] = mapped_column(sa.ForeignKey("category.id", ondelete="CASCADE"))
-    #: The organisation's name; for a State, its English short name (shown localised by ISO code).
+    #: The organisation's name; for a State, its English UN short name (its identity in lists).
     name: Mapped[str] = mapped_column(sa.String(300))
-    #: ISO 3166-1 alpha-2 for States, None for organisations.
+    #: {language: name} set by staff, replacing the UN name or ``name`` in that language.
+    names: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    #: ISO 3166-1 alpha-2 for States; None for organisations and entities without a code.
     iso_code: Mapped[str | None] = mapped_column(sa.String(2))
     #: Most active registrations allowed for this entity; None = no quota.
     quota: Mapped[int | None]
@@ -138,8 +188,18 @@ class Entity(db.Model):
     category: Mapped[Category] = relationship(back_populates="entities")
 
     def name_in(self, language: str | None = None) -> str:
-        """A State's name in ``language``; an organisation's name as registered."""
-        return country_name(self.iso_code, language) if self.iso_code else self.name
+        """The name printed in ``language`` (the reader's by default).
+
+        Staff's name for that language, else the UN short name of the ISO code, else the
+        staff's name in the meeting's first language, else the name the entity was created with.
+        """
+        language = language or current_language()
+        if (self.names or {}).get(language):
+            return self.names[language]
+        country = find_country(self.iso_code) if self.iso_code else None
+        if country is not None:
+            return country.name(language) or country.en
+        return localised(self.names, self.event.first_language) or self.name
 
     def __repr__(self) -> str:
         return f"<Entity {self.iso_code or self.name}>"

@@ -4,9 +4,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import pycountry
 import yaml
+from babel import Locale, UnknownLocaleError
 
+from registration.countries import find_country
 from registration.errors import DomainError
 from registration.events.models import AgendaSession, Category, Entity, Event
 from registration.extensions import db
@@ -41,6 +42,10 @@ class _Reader:
     """Reads fields from the parsed file, reporting errors as 'line N: path: problem'."""
 
     def __init__(self, text: str):
+        #: The meeting's languages, the first being the one every text must have.
+        self.languages = ["en"]
+        #: Texts missing in a language (shown in the first language): reported, not refused.
+        self.warnings: list[str] = []
         try:
             self.data = yaml.safe_load(text)
             self.tree = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -95,14 +100,58 @@ class _Reader:
             raise self.fail(path, f"expected {expected}, found {value!r}")
         return value
 
+    def where(self, path: tuple) -> str:
+        """'line N: field' for a warning."""
+        return self.fail(path, "").message.rstrip(": ")
+
     def translations(self, path: tuple, *, required: bool = True) -> dict[str, str]:
-        """A {language: text} mapping, or a plain string taken as English."""
-        value = self.get(path, (dict, str), required=required, default={})
-        if isinstance(value, str):
-            return {"en": value}
-        if not value.get("en"):
-            raise self.fail(path, "needs at least an English ('en') text")
-        return {str(key): str(text) for key, text in value.items()}
+        """A {language: text} mapping of the meeting's languages, or a plain string.
+
+        A plain string is the text in the meeting's first language. A mapping must hold that
+        language and only the meeting's languages; another missing language is a warning (the
+        first language's text is shown there).
+        """
+        value = self.get(path, (dict, str, int, float), required=required, default={})
+        first = self.languages[0]
+        if not isinstance(value, dict):
+            value = {first: value}
+        texts = {}
+        for key, text in value.items():
+            if key not in self.languages:
+                raise self.fail(
+                    path,
+                    f"{key!r} is not one of the meeting's languages ({', '.join(self.languages)})",
+                )
+            if text is not None and not isinstance(text, str | int | float):
+                raise self.fail((*path, key), f"expected a text, found {text!r}")
+            if text is not None and str(text).strip():
+                texts[key] = str(text).strip()
+        if not texts and not required:
+            return {}
+        if first not in texts:
+            raise self.fail(path, f"needs a text in {first!r}, the meeting's first language")
+        for language in self.languages:
+            if language not in texts:
+                self.warnings.append(
+                    f"{self.where(path)}: no {language!r} text; the {first!r} text is shown"
+                )
+        return texts
+
+    def read_languages(self, supported: list[str]) -> list[str]:
+        """event.languages: known ISO 639-1 codes that the app supports, without repeats."""
+        path = ("event", "languages")
+        languages = [str(code) for code in self.get(path, list, required=False, default=["en"])]
+        for code in languages:
+            try:
+                Locale.parse(code)
+            except (UnknownLocaleError, ValueError) as error:
+                raise self.fail(path, f"{code!r} is not an ISO 639-1 language code") from error
+            if code not in supported:
+                raise self.fail(path, f"{code!r} is not offered (offered: {', '.join(supported)})")
+        if not languages or len(set(languages)) != len(languages):
+            raise self.fail(path, "list each language once, the main one first")
+        self.languages = languages
+        return languages
 
 
 def _localise(naive: datetime, zone: ZoneInfo) -> datetime:
@@ -110,16 +159,26 @@ def _localise(naive: datetime, zone: ZoneInfo) -> datetime:
     return naive.replace(tzinfo=zone).astimezone(ZoneInfo("UTC"))
 
 
-def import_event(text: str, *, shift_days: int = 0) -> Event:
+def import_event(
+    text: str,
+    *,
+    shift_days: int = 0,
+    languages: tuple[str, ...] = ("en", "fr", "es"),
+    warnings: list[str] | None = None,
+) -> Event:
     """Create or update the event described by a YAML file (the demo file's format).
 
     Re-importing updates in place by slug and codes, never duplicating. ``shift_days`` moves
     every date and time by that many days (used to make the demo open for registration today).
-    Raises EventFileError naming the line and field; nothing is changed then, because every
-    check runs before the first write.
+    Texts are plain strings (the meeting's first language) or {language: text} mappings; texts
+    missing in a language are appended to ``warnings``. Raises EventFileError naming the line
+    and field; nothing is changed then, because every check runs before the first write.
     """
     reader = _Reader(text)
+    reader.read_languages(list(languages))
     spec = _read_spec(reader, timedelta(days=shift_days))
+    if warnings is not None:
+        warnings.extend(reader.warnings)
     return _apply_spec(spec)
 
 
@@ -147,17 +206,20 @@ def _read_spec(reader: _Reader, shift: timedelta) -> dict:
     capacity = reader.get(("event", "registration", "capacity"), int, required=False)
     if capacity is not None and capacity < 1:
         raise reader.fail(("event", "registration", "capacity"), "must be at least 1")
-    languages = reader.get(("event", "languages"), list, required=False, default=["en"])
+    badge_language = reader.get(("event", "badge_language"), str, required=False)
+    if badge_language is not None and badge_language not in reader.languages:
+        raise reader.fail(("event", "badge_language"), "must be one of the meeting's languages")
     event = {
         "slug": slug,
         "title": reader.translations(("event", "title")),
-        "series": reader.get(("event", "series"), str, required=False, default=""),
-        "organiser": reader.get(("event", "organiser"), str, required=False, default=""),
+        "series": reader.translations(("event", "series"), required=False),
+        "organiser": reader.translations(("event", "organiser"), required=False),
         "start_date": start,
         "end_date": end,
         "timezone": zone_name,
-        "venue": reader.get(("event", "venue"), str, required=False, default=""),
-        "languages": [str(language) for language in languages],
+        "venue": reader.translations(("event", "venue"), required=False),
+        "languages": reader.languages,
+        "badge_language": badge_language,
         "reference_prefix": reader.get(
             ("event", "reference_prefix"), str, required=False, default=slug.split("-")[0]
         ).upper()[:8],
@@ -191,19 +253,10 @@ def _read_spec(reader: _Reader, shift: timedelta) -> dict:
     for code, _items in (reader.get(("entities",), dict, required=False, default={})).items():
         if code not in codes:
             raise reader.fail(("entities", code), "no category has this code")
-        for index, item in enumerate(
+        for index, _item in enumerate(
             reader.get(("entities", code), list, required=False, default=[])
         ):
-            path = ("entities", code, index)
-            if code in STATE_CATEGORIES:
-                country = pycountry.countries.get(alpha_2=str(item).upper())
-                if country is None:
-                    raise reader.fail(path, f"{item!r} is not an ISO 3166-1 alpha-2 country code")
-                entities.append(
-                    {"category": code, "name": country.name, "iso_code": country.alpha_2}
-                )
-            else:
-                entities.append({"category": code, "name": reader.get(path, str), "iso_code": None})
+            entities.append(_read_entity(reader, ("entities", code, index), code))
     sessions = []
     for index, _item in enumerate(reader.get(("sessions",), list, required=False, default=[])):
         path = ("sessions", index)
@@ -214,7 +267,8 @@ def _read_spec(reader: _Reader, shift: timedelta) -> dict:
         sessions.append(
             {
                 "code": reader.get((*path, "code"), str),
-                "title": reader.get((*path, "title"), str),
+                "title": reader.translations((*path, "title")),
+                "description": reader.translations((*path, "description"), required=False),
                 "kind": reader.get((*path, "kind"), str, required=False, default="plenary"),
                 "starts_at": starts_at,
                 "ends_at": ends_at,
@@ -228,6 +282,28 @@ def _read_spec(reader: _Reader, shift: timedelta) -> dict:
     if len(set(session_codes)) != len(session_codes):
         raise reader.fail(("sessions",), "session codes must be unique")
     return {"event": event, "categories": categories, "entities": entities, "sessions": sessions}
+
+
+def _read_entity(reader: _Reader, path: tuple, category: str) -> dict:
+    """One entity: an ISO code (States), a name, or {iso:, name: {language: …}}.
+
+    A State category takes ISO codes and named entities without a code (e.g. an observer
+    entity); its ISO-coded entities are named by the UN names file unless ``name`` overrides.
+    """
+    item = reader.get(path, (str, dict))
+    if isinstance(item, str) and category not in STATE_CATEGORIES:
+        return {"category": category, "name": " ".join(item.split()), "iso_code": None, "names": {}}
+    iso = item if isinstance(item, str) else reader.get((*path, "iso"), str, required=False)
+    names = {} if isinstance(item, str) else reader.translations((*path, "name"), required=False)
+    if iso is None:
+        if not names:
+            raise reader.fail(path, "give an ISO code ('iso') or a name")
+        first = names[reader.languages[0]]
+        return {"category": category, "name": first, "iso_code": None, "names": names}
+    country = find_country(iso)
+    if country is None or len(iso) != 2:
+        raise reader.fail(path, f"{iso!r} is not an ISO 3166-1 alpha-2 country code")
+    return {"category": category, "name": country.en, "iso_code": country.iso2, "names": names}
 
 
 def _apply_spec(spec: dict) -> Event:
@@ -263,6 +339,8 @@ def _apply_spec(spec: dict) -> Event:
                 event=event, category=category, name=data["name"], iso_code=data["iso_code"]
             )
             db.session.add(existing[key])
+        if data["names"]:  # a file without names keeps the names staff set in the app
+            existing[key].names = data["names"]
 
     sessions = {session.code: session for session in event.sessions}
     for data in spec["sessions"]:

@@ -3,7 +3,17 @@
 import base64
 import io
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -39,7 +49,11 @@ def mailbox():
     number = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
     page = db.paginate(query, page=number, per_page=PER_PAGE, error_out=False)
     link_args = {name: value for name, value in request.args.items() if name != "page"}
-    return render_template("mail/mailbox.html", form=form, page=page, link_args=link_args)
+    # Each message's times in its meeting's timezone (the page's default: see i18n).
+    zones = {event.id: event.timezone for event in events}
+    return render_template(
+        "mail/mailbox.html", form=form, page=page, link_args=link_args, zones=zones
+    )
 
 
 @bp.get("/<int:message_id>")
@@ -51,6 +65,8 @@ def message(message_id: int):
     or withdraw the registration.
     """
     email = db.get_or_404(OutboxEmail, message_id)
+    if email.event_id is not None:  # times in the meeting's timezone
+        g.event_timezone = db.session.get(Event, email.event_id).timezone
     can_act = current_user.role in resend.allowed_roles
     body_text, body_html = email.body_text, email.body_html
     if not can_act:

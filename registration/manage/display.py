@@ -1,12 +1,20 @@
 """Showing the audit trail: field names in the reader's language, ids as names."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 
 from registration.audit.models import AuditEvent
-from registration.delegates.models import HONORIFICS, Registration, status_label
+from registration.delegates.models import (
+    Registration,
+    gender_label,
+    honorific_label,
+    language_label,
+    status_label,
+)
 from registration.extensions import db
+from registration.i18n import country_name, format_datetime
 
 FIELD_LABELS = {
     "status": _l("Status"),
@@ -30,6 +38,10 @@ FIELD_LABELS = {
     "dietary_needs": _l("Dietary requirements"),
     "accessibility_needs": _l("Accessibility requirements"),
     "consent_to_list": _l("In the list of participants"),
+    "nomination_letter": _l("Nomination letter"),
+    "checked_in_at": _l("Checked in"),
+    "badge_printed_at": _l("Badge printed"),
+    "annul_reason": _l("Reason given"),
 }
 ACTION_LABELS = {
     "created": _l("Registered"),
@@ -39,13 +51,28 @@ ACTION_LABELS = {
     "reset": _l("Reset"),
     "withdrawn": _l("Withdrawn"),
     "promoted": _l("Promoted from the waiting list"),
+    "letter_uploaded": _l("Nomination letter sent"),
+    "checked_in": _l("Checked in"),
+    "check_in_annulled": _l("Check-in annulled"),
+    "badge_printed": _l("Badge printed"),
 }
 ACTOR_LABELS = {
     "staff": _l("Secretariat"),
     "delegate": _l("Delegate"),
     "focal_point": _l("Focal point"),
     "system": _l("System"),
+    "device": _l("Scanning device"),
 }
+#: Fields stored as codes, each with the function that puts it in words.
+_WORDS = {
+    "status": status_label,
+    "honorific": honorific_label,
+    "gender": gender_label,
+    "language": language_label,
+    "nationality": country_name,
+}
+#: Fields holding a moment (ISO text in the trail), shown in the event's time.
+_MOMENTS = ("checked_in_at", "badge_printed_at")
 
 
 @dataclass
@@ -64,7 +91,7 @@ def _shower(registration: Registration):
     names = {
         "category_id": {category.id: category.name_in() for category in event.categories},
         "entity_id": {entity.id: entity.name_in() for entity in event.entities},
-        "session_ids": {session.id: session.title for session in event.sessions},
+        "session_ids": {session.id: session.title_in() for session in event.sessions},
     }
 
     def show(field: str, value) -> str:
@@ -74,15 +101,33 @@ def _shower(registration: Registration):
             return str(_l("Yes") if value else _l("No"))
         if isinstance(value, list):
             return ", ".join(str(names.get(field, {}).get(item, item)) for item in value)
-        if field == "status":
-            return status_label(value)
-        if field == "honorific":
-            return str(HONORIFICS.get(value, value))
+        if field in _WORDS:
+            return _WORDS[field](value)
+        if field in _MOMENTS or field.startswith("attendance."):
+            return _moment(value)
         if field == "photo":  # stored names are random: their start tells two photos apart
             return str(_l("photo %(name)s", name=str(value)[:6]))
         return str(names.get(field, {}).get(value, value))
 
     return show
+
+
+def _moment(value) -> str:
+    """An ISO moment of the trail in the reader's language and the event's time."""
+    try:
+        return format_datetime(datetime.fromisoformat(str(value)), "medium")
+    except ValueError:
+        return str(value)
+
+
+def _field_label(registration: Registration, field: str) -> str:
+    """A field's name; "attendance.session-2" names the session."""
+    if field.startswith("attendance."):
+        code = field.removeprefix("attendance.")
+        session = next((s for s in registration.event.sessions if s.code == code), None)
+        place = session.title_in() if session else str(_l("Venue entrance"))
+        return str(_l("Attendance: %(place)s", place=place))
+    return str(FIELD_LABELS.get(field, field))
 
 
 def audit_trail(registration: Registration) -> list[AuditRow]:
@@ -96,7 +141,7 @@ def audit_trail(registration: Registration) -> list[AuditRow]:
     rows = []
     for entry in entries:
         shown = [
-            (str(FIELD_LABELS.get(field, field)), show(field, old), show(field, new))
+            (_field_label(registration, field), show(field, old), show(field, new))
             for field, (old, new) in entry.changes.items()
         ]
         rows.append(

@@ -52,18 +52,44 @@ def translations(form: FlaskForm, prefix: str) -> dict[str, str]:
 def fill_translations(form: FlaskForm, prefix: str, values: dict[str, str]) -> None:
     """Put {language: text} into the fields ``<prefix>_<language>``."""
     for code, _label in LANGUAGES:
-        getattr(form, f"{prefix}_{code}").data = values.get(code, "")
+        getattr(form, f"{prefix}_{code}").data = (values or {}).get(code, "")
+
+
+def _translated(form_class: type, prefix: str, label, max_length: int, *, area: bool = False):
+    """Add one optional field per language, ``<prefix>_<language>`` (the services require
+    the meeting's first language; the others fall back to it)."""
+    kind = TextAreaField if area else StringField
+    for code, language in LANGUAGES:
+        setattr(
+            form_class,
+            f"{prefix}_{code}",
+            kind(
+                _l("%(text)s (%(language)s)", text=label, language=language),
+                # Names printed on badges and lists: no invisible or control characters.
+                validators=[Optional(), Length(max=max_length)] + ([] if area else [VisibleText()]),
+            ),
+        )
+
+
+def show_languages(form: FlaskForm, event, *prefixes: str) -> FlaskForm:
+    """Mark each language's input with its ``lang`` and, as placeholder, the text shown when it
+    stays empty (the meeting's first language); ``form.languages`` lists the meeting's."""
+    form.languages = [code for code, _label in LANGUAGES if code in event.languages]
+    first = event.first_language
+    for prefix in prefixes:
+        fallback = getattr(form, f"{prefix}_{first}").data or ""
+        for code in form.languages:
+            render = {"lang": code}
+            if code != first and fallback:
+                render["placeholder"] = fallback
+            getattr(form, f"{prefix}_{code}").render_kw = render
+    return form
 
 
 class EventForm(FlaskForm):
     """The event's settings; times are the venue's wall-clock time."""
 
-    title_en = StringField(_l("Title (English)"), validators=[InputRequired(), Length(max=300)])
-    title_fr = StringField(_l("Title (French)"), validators=[Optional(), Length(max=300)])
-    title_es = StringField(_l("Title (Spanish)"), validators=[Optional(), Length(max=300)])
-    series = StringField(_l("Series"), validators=[Optional(), Length(max=300)])
-    organiser = StringField(_l("Organiser"), validators=[Optional(), Length(max=300)])
-    venue = StringField(_l("Venue"), validators=[Optional(), Length(max=300)])
+    badge_language = SelectField(_l("Language printed on badges"), validators=[Optional()])
     start_date = DateField(_l("First day"), validators=[InputRequired()])
     end_date = DateField(_l("Last day"), validators=[InputRequired()])
     timezone = SelectField(_l("Timezone of the venue"), validators=[InputRequired()])
@@ -82,21 +108,21 @@ class EventForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.timezone.choices = sorted(available_timezones())
+        self.badge_language.choices = [SelectChoice("", _l("The meeting's first language"))] + [
+            SelectChoice(code, label) for code, label in LANGUAGES
+        ]
+
+
+_translated(EventForm, "title", _l("Title"), 300)
+_translated(EventForm, "series", _l("Series"), 300)
+_translated(EventForm, "organiser", _l("Organiser"), 300)
+_translated(EventForm, "venue", _l("Venue"), 300)
 
 
 class CategoryForm(FlaskForm):
     """A category of participants; the code is asked only when it is created."""
 
     code = StringField(_l("Code"), validators=[InputRequired(), Length(max=64)])
-    name_en = StringField(
-        _l("Name (English)"), validators=[InputRequired(), Length(max=200), VisibleText()]
-    )
-    name_fr = StringField(
-        _l("Name (French)"), validators=[Optional(), Length(max=200), VisibleText()]
-    )
-    name_es = StringField(
-        _l("Name (Spanish)"), validators=[Optional(), Length(max=200), VisibleText()]
-    )
     badge_colour = ColorField(
         _l("Badge colour"),
         default="#404040",
@@ -110,6 +136,9 @@ class CategoryForm(FlaskForm):
         default=0,
         validators=[NumberRange(min=0, max=MAX_INTEGER)],
     )
+
+
+_translated(CategoryForm, "name", _l("Name"), 200)
 
 
 class _CategoryChoice:
@@ -132,9 +161,13 @@ class EntityForm(_CategoryChoice, FlaskForm):
         validators=[Optional(), Length(max=3)],
     )
     name = StringField(
-        _l("Name (organisations)"), validators=[Optional(), Length(max=300), VisibleText()]
+        _l("Name (organisations, entities without a code)"),
+        validators=[Optional(), Length(max=300), VisibleText()],
     )
     quota = _capacity(_l("Quota (most active registrations; empty = no quota)"))
+
+
+_translated(EntityForm, "names", _l("Printed name"), 300)
 
 
 class ImportForm(_CategoryChoice, FlaskForm):
@@ -157,7 +190,6 @@ class SessionForm(FlaskForm):
     """An agenda session; times are the venue's wall-clock time."""
 
     code = StringField(_l("Code"), validators=[InputRequired(), Length(max=64)])
-    title = StringField(_l("Title"), validators=[InputRequired(), Length(max=300)])
     kind = StringField(
         _l("Kind (plenary, side-event, logistics…)"),
         default="plenary",
@@ -169,6 +201,10 @@ class SessionForm(FlaskForm):
     moderator = StringField(_l("Moderator"), validators=[Optional(), Length(max=500)])
     speakers = TextAreaField(_l("Speakers (one per line)"), validators=[Optional()])
     capacity = _capacity(_l("Seats (empty = unlimited)"))
+
+
+_translated(SessionForm, "title", _l("Title"), 300)
+_translated(SessionForm, "description", _l("Description"), 2000, area=True)
 
 
 class StaffForm(FlaskForm):

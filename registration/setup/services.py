@@ -8,15 +8,17 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import pycountry
+from babel import Locale
 from flask_babel import gettext as _
 
 from registration.audit.services import diff, record
 from registration.auth.models import StaffUser
+from registration.countries import Country, find_country
 from registration.delegates.models import Registration
 from registration.errors import DomainError
 from registration.events.models import AgendaSession, Category, Entity, Event
 from registration.extensions import db
+from registration.i18n import current_language
 
 #: Codes of categories and sessions: lower-case words joined by hyphens, as in event files.
 CODE_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -40,9 +42,11 @@ class EventData:
     start_date: date
     end_date: date
     timezone: str
-    series: str = ""
-    organiser: str = ""
-    venue: str = ""
+    series: dict[str, str] = field(default_factory=dict)
+    organiser: dict[str, str] = field(default_factory=dict)
+    venue: dict[str, str] = field(default_factory=dict)
+    #: Language of the badges' texts; "" = the meeting's first language.
+    badge_language: str = ""
     registration_opens: datetime | None = None
     registration_closes: datetime | None = None
     capacity: int | None = None
@@ -68,6 +72,8 @@ class EntityData:
     name: str = ""
     iso_code: str = ""
     quota: int | None = None
+    #: {language: name} printed instead of the UN name (or ``name``) in that language.
+    names: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -75,9 +81,10 @@ class SessionData:
     """An agenda session; times are local to the event; ``code`` is fixed once created."""
 
     code: str
-    title: str
+    title: dict[str, str]
     starts_at: datetime
     ends_at: datetime
+    description: dict[str, str] = field(default_factory=dict)
     kind: str = "plenary"
     room: str = ""
     moderator: str = ""
@@ -114,11 +121,28 @@ def to_local(moment: datetime | None, timezone: str) -> datetime | None:
     return moment.astimezone(ZoneInfo(timezone)).replace(tzinfo=None) if moment else None
 
 
-def _texts(values: dict[str, str]) -> dict[str, str]:
-    """Translations without blanks; English is required."""
-    cleaned = {language: text.strip() for language, text in values.items() if text.strip()}
-    if "en" not in cleaned:
-        raise SetupError(_("An English text is required."), "invalid_name")
+def _texts(
+    values: dict[str, str], event: Event, prefix: str, *, required: bool = True
+) -> dict[str, str]:
+    """The meeting's languages' texts without blanks, stored as typed (shown escaped).
+
+    The meeting's first language is required when ``required``; an empty language falls back
+    to the first language's text (or, for an entity, to its UN name). Raises
+    SetupError('invalid_name') on the first language's field.
+    """
+    cleaned = {
+        language: " ".join(text.split()) if prefix != "description" else text.strip()
+        for language, text in values.items()
+        if language in event.languages and text and text.strip()
+    }
+    first = event.first_language
+    if required and first not in cleaned:
+        language = Locale.parse(first).get_display_name(current_language())
+        raise SetupError(
+            _("Give the text in %(language)s, the meeting's first language.", language=language),
+            "invalid_name",
+            field=f"{prefix}_{first}",
+        )
     return cleaned
 
 
@@ -143,9 +167,19 @@ def update_event(event: Event, data: EventData, *, by: StaffUser) -> dict[str, l
             "invalid_window",
             field="registration_closes",
         )
-    values = {**asdict(data), "title": _texts(data.title)}
+    if data.badge_language and data.badge_language not in event.languages:
+        raise SetupError(
+            _("Choose one of the meeting's languages."), "invalid_language", field="badge_language"
+        )
+    values = {**asdict(data), "title": _texts(data.title, event, "title")}
     values.update(registration_opens=opens, registration_closes=closes)
-    values.update({name: values[name].strip() for name in ("series", "organiser", "venue")})
+    values["badge_language"] = data.badge_language or None
+    values.update(
+        {
+            name: _texts(getattr(data, name), event, name, required=False)
+            for name in ("series", "organiser", "venue")
+        }
+    )
     before = {name: getattr(event, name) for name in values}
     for name, value in values.items():
         setattr(event, name, value)
@@ -178,7 +212,7 @@ def save_category(
     if not COLOUR_PATTERN.match(data.badge_colour.strip()):
         raise SetupError(_("Give a colour like #0033A0."), "invalid_colour", field="badge_colour")
     values = {
-        "name": _texts(data.name),
+        "name": _texts(data.name, event, "name"),
         "badge_colour": data.badge_colour.strip().upper(),
         "position": data.position,
     }
@@ -208,15 +242,17 @@ def save_entity(
     if category is None or category.event_id != event.id:
         raise SetupError(_("Choose a category."), "invalid_category", field="category")
     name, iso_code = _entity_identity(category, data.name, data.iso_code)
+    names = _texts(data.names, event, "names", required=False) if data.names else {}
     if entity is not None and entity.category_id != category.id and _has_registrations(entity):
         raise SetupError(
             _("People are registered for this entity: its category cannot change."),
             "entity_in_use",
             field="category",
         )
+    same = Entity.iso_code == iso_code if iso_code else Entity.name == name
     clash = db.session.execute(
         db.select(Entity.id).where(
-            Entity.event_id == event.id, Entity.category_id == category.id, Entity.name == name
+            Entity.event_id == event.id, Entity.category_id == category.id, same
         )
     ).scalar_one_or_none()
     if clash is not None and (entity is None or clash != entity.id):
@@ -225,7 +261,13 @@ def save_entity(
             "duplicate_entity",
             field="iso_code" if iso_code else "name",
         )
-    values = {"category_id": category.id, "name": name, "iso_code": iso_code, "quota": data.quota}
+    values = {
+        "category_id": category.id,
+        "name": name,
+        "iso_code": iso_code,
+        "quota": data.quota,
+        "names": names,
+    }
     before = {}
     if entity is None:
         entity = Entity(event=event)
@@ -240,27 +282,30 @@ def save_entity(
     return entity
 
 
-def country_of(code: str):
-    """The pycountry record of an ISO 3166-1 alpha-2 or alpha-3 code, or None."""
-    code = code.strip().upper()
-    if len(code) == 2:
-        return pycountry.countries.get(alpha_2=code)
-    if len(code) == 3:
-        return pycountry.countries.get(alpha_3=code)
-    return None
+def country_of(code: str) -> Country | None:
+    """The UN names record of an ISO 3166-1 alpha-2 or alpha-3 code, or None."""
+    return find_country(code)
 
 
 def _entity_identity(category: Category, name: str, iso_code: str) -> tuple[str, str | None]:
-    """(name, ISO code) of an entity: States by code, organisations by name."""
-    if category.is_state:
+    """(name, ISO code) of an entity.
+
+    States by their code (named by the UN names file); an entity of a State category without a
+    code (an observer entity) and an organisation by their name.
+    """
+    if iso_code.strip() or (category.is_state and not name.strip()):
         country = country_of(iso_code or "")
         if country is None:
             raise SetupError(
-                _("Give the State's ISO 3166-1 code, e.g. NL or NLD."),
+                _(
+                    "%(code)s is not an ISO 3166-1 code: give the State's code, e.g. NL or "
+                    "NLD, or leave it empty and give a name.",
+                    code=iso_code.strip() or "—",
+                ),
                 "invalid_country",
                 field="iso_code",
             )
-        return country.name, country.alpha_2
+        return country.en, country.iso2
     name = " ".join((name or "").split())
     if not name or len(name) > 300:
         raise SetupError(
@@ -293,11 +338,9 @@ def save_session(
         raise SetupError(
             _("The session must end after it starts."), "invalid_session_times", field="ends_at"
         )
-    title = data.title.strip()
-    if not title:
-        raise SetupError(_("Give the session's title."), "invalid_name", field="title")
     values = {
-        "title": title,
+        "title": _texts(data.title, event, "title"),
+        "description": _texts(data.description, event, "description", required=False),
         "kind": data.kind.strip() or "plenary",
         "starts_at": starts_at,
         "ends_at": ends_at,

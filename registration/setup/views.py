@@ -6,10 +6,12 @@ from flask_login import current_user
 
 from registration.auth.decorators import role_required
 from registration.auth.models import Role
+from registration.collation import sort_key
 from registration.errors import DomainError, attach_error
 from registration.events.models import AgendaSession, Category, Entity, Event
 from registration.events.views import load_event
 from registration.extensions import db
+from registration.i18n import current_language
 from registration.setup import entity_import, services
 from registration.setup.forms import (
     CategoryForm,
@@ -19,8 +21,13 @@ from registration.setup.forms import (
     ImportForm,
     SessionForm,
     fill_translations,
+    show_languages,
     translations,
 )
+
+#: The {language: text} fields of each form.
+_EVENT_TEXTS = ("title", "series", "organiser", "venue")
+_SESSION_TEXTS = ("title", "description")
 
 bp = Blueprint("setup", __name__, url_prefix="/manage/e/<slug>/setup")
 
@@ -62,7 +69,9 @@ def event(slug: str):
     form = EventForm()
     if request.method == "GET":
         form.process(obj=item)
-        fill_translations(form, "title", item.title)
+        for prefix in _EVENT_TEXTS:
+            fill_translations(form, prefix, getattr(item, prefix))
+        form.badge_language.data = item.badge_language or ""
         form.registration_opens.data = services.to_local(item.registration_opens, item.timezone)
         form.registration_closes.data = services.to_local(item.registration_closes, item.timezone)
 
@@ -74,9 +83,10 @@ def event(slug: str):
                 start_date=form.start_date.data,
                 end_date=form.end_date.data,
                 timezone=form.timezone.data,
-                series=form.series.data or "",
-                organiser=form.organiser.data or "",
-                venue=form.venue.data or "",
+                series=translations(form, "series"),
+                organiser=translations(form, "organiser"),
+                venue=translations(form, "venue"),
+                badge_language=form.badge_language.data or "",
                 registration_opens=form.registration_opens.data,
                 registration_closes=form.registration_closes.data,
                 capacity=form.capacity.data,
@@ -87,6 +97,7 @@ def event(slug: str):
         )
 
     done = _save(form, call, _("The meeting is saved."), ".event", slug=slug)
+    show_languages(form, item, *_EVENT_TEXTS)
     return done or _page("setup/event.html", item, form=form)
 
 
@@ -124,6 +135,7 @@ def categories(slug: str):
         ".categories",
         slug=slug,
     )
+    show_languages(form, item, "name")
     return done or _page("setup/categories.html", item, form=form)
 
 
@@ -147,6 +159,7 @@ def category(slug: str, category_id: int):
         ".categories",
         slug=slug,
     )
+    show_languages(form, item, "name")
     return done or _page("setup/category.html", item, form=form, category=target)
 
 
@@ -160,6 +173,7 @@ def _entity_data(form: EntityForm) -> services.EntityData:
         name=form.name.data or "",
         iso_code=form.iso_code.data or "",
         quota=form.quota.data,
+        names=translations(form, "names"),
     )
 
 
@@ -177,7 +191,11 @@ def entities(slug: str):
         slug=slug,
     )
     positions = {c.id: c.position for c in item.categories}
-    listed = sorted(item.entities, key=lambda e: (positions[e.category_id], e.name_in()))
+    language = current_language()
+    listed = sorted(
+        item.entities, key=lambda e: (positions[e.category_id], sort_key(e.name_in(), language))
+    )
+    show_languages(form, item, "names")
     return done or _page("setup/entities.html", item, form=form, entities=listed)
 
 
@@ -191,6 +209,7 @@ def entity(slug: str, entity_id: int):
     if request.method == "GET":
         form.process(obj=target)
         form.category.data = str(target.category_id)
+        fill_translations(form, "names", target.names)
     done = _save(
         form,
         lambda: services.save_entity(item, _entity_data(form), entity=target, by=current_user),
@@ -198,6 +217,9 @@ def entity(slug: str, entity_id: int):
         ".entities",
         slug=slug,
     )
+    show_languages(form, item, "names")
+    for code in form.languages:  # what is printed while the override stays empty
+        form[f"names_{code}"].render_kw["placeholder"] = target.name_in(code)
     return done or _page("setup/entity.html", item, form=form, entity=target)
 
 
@@ -259,7 +281,8 @@ def _session_data(form: SessionForm, code: str) -> services.SessionData:
     """The form's values as plain data."""
     return services.SessionData(
         code=code,
-        title=form.title.data or "",
+        title=translations(form, "title"),
+        description=translations(form, "description"),
         kind=form.kind.data or "",
         starts_at=form.starts_at.data,
         ends_at=form.ends_at.data,
@@ -283,6 +306,7 @@ def sessions(slug: str):
         ".sessions",
         slug=slug,
     )
+    show_languages(form, item, *_SESSION_TEXTS)
     return done or _page("setup/sessions.html", item, form=form)
 
 
@@ -299,6 +323,8 @@ def agenda_session(slug: str, session_id: int):
         form.starts_at.data = services.to_local(target.starts_at, item.timezone)
         form.ends_at.data = services.to_local(target.ends_at, item.timezone)
         form.speakers.data = "\n".join(target.speakers or [])
+        for prefix in _SESSION_TEXTS:
+            fill_translations(form, prefix, getattr(target, prefix))
     done = _save(
         form,
         lambda: services.save_session(
@@ -308,4 +334,5 @@ def agenda_session(slug: str, session_id: int):
         ".sessions",
         slug=slug,
     )
+    show_languages(form, item, *_SESSION_TEXTS)
     return done or _page("setup/session.html", item, form=form, session=target)

@@ -38,7 +38,7 @@ def test_values_for_a_registration(db, make_registration):
     registration = make_registration(language="fr", honorific="he")
     values = placeholders.values_for(registration, reason="Complet")
     assert set(values) == set(placeholders.PLACEHOLDERS)
-    assert values["entity"] == "Pays-Bas"
+    assert values["entity"] == "Pays-Bas (Royaume des)"
     assert values["event"].startswith("Renforcer")
     assert values["manage_link"].endswith(f"/r/{registration.manage_token}")
     assert values["reason"] == "Complet"

@@ -219,7 +219,7 @@ def test_a_delegate_cannot_add_a_full_session_but_staff_can(
     with pytest.raises(RegistrationError) as error:
         services.update_registration(registration, data)
     assert error.value.code == "session_full"
-    assert full.title in error.value.message
+    assert full.title_in() in error.value.message
     changes = services.update_registration(registration, data, by=make_staff())
     assert changes["session_ids"][1] == sorted([event.sessions[3].id, full.id])
 

@@ -366,7 +366,8 @@ def test_an_override_in_the_delegates_language_replaces_subject_and_body(
 
     (email,) = _emails(db, french, "status_approved")
     assert email.subject == f"Accréditation {french.reference}"
-    assert f"Cher Jean {french.family_name} (Pays-Bas), lien : http" in email.body_text
+    expected = f"Cher Jean {french.family_name} (Pays-Bas (Royaume des)), lien : http"
+    assert expected in email.body_text
     assert french.manage_token in email.body_text
     assert french.reference in email.body_text  # the summary is still added
     (fallback,) = _emails(db, english, "status_approved")

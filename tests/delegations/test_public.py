@@ -88,7 +88,7 @@ def test_a_third_delegate_beyond_a_quota_of_two_is_refused_clearly(
     assert 'id="quota-reached"' in page.text and 'id="register-delegate"' not in page.text
     response = client.post(f"/fp/{token}/register", data=delegate_form(given_name="Third"))
     assert response.status_code == 400
-    assert "The quota of 2 delegates for Netherlands is reached." in response.text
+    assert "The quota of 2 delegates for Netherlands (Kingdom of the) is reached." in response.text
     assert 'value="Third"' in response.text  # what was typed is kept
     assert len(_registrations(db)) == 2
 

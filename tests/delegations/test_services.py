@@ -92,7 +92,9 @@ def test_quota_refuses_the_registration_beyond_it(db, netherlands, invite, regis
     with pytest.raises(RegistrationError) as caught:
         services.register_delegate(focal_point, registration_data())
     assert caught.value.code == "quota_reached"
-    assert caught.value.message == "The quota of 2 delegates for Netherlands is reached."
+    assert caught.value.message == (
+        "The quota of 2 delegates for Netherlands (Kingdom of the) is reached."
+    )
 
 
 def test_withdrawn_and_rejected_delegates_free_their_place(

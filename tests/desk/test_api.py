@@ -19,9 +19,11 @@ def test_ok_answers_201_with_the_summary(post_scan, make_registration, device):
     body = response.json
     assert body["status"] == "ok" and body["checkpoint"] == "venue"
     person = body["registration"]
-    assert person["name"] == registration.full_name and person["entity"] == "Netherlands"
+    assert person["name"] == registration.full_name
+    assert person["entity"] == "Netherlands (Kingdom of the)"
     assert person["category"] == "Member States" and person["status"] == "approved"
-    assert person["sessions"] == [{"code": s.code, "title": s.title} for s in registration.sessions]
+    sessions = registration.sessions
+    assert person["sessions"] == [{"code": s.code, "title": s.title_in()} for s in sessions]
     # What a desk sees: nothing about contact details, nationality or needs.
     assert not {"email", "phone", "nationality", "dietary_needs"} & set(person)
     assert body["attendance"]["checked_in_at"]["utc"]

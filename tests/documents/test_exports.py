@@ -76,7 +76,7 @@ def test_xlsx_export_follows_the_filter(event, make_registration):
     )
 
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows == [("Family name", "Sessions"), ("Kept", event.sessions[3].code)]
+    assert rows == [("Family name", "Sessions"), ("Kept", event.sessions[3].title_in("en"))]
     assert sheet.freeze_panes == "A2"
 
 

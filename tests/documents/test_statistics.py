@@ -22,7 +22,7 @@ def test_counts_by_dimension(event, make_registration):
         "Member States": 2,
         "Non-governmental organizations and civil society": 1,
     }
-    assert counts("entity") == {"Netherlands": 2, "Other organisations": 1}
+    assert counts("entity") == {"Netherlands (Kingdom of the)": 2, "Other organisations": 1}
     assert counts("gender") == {"Female": 1, "Male": 1, "Not stated": 1}
     assert counts("status") == {"Pending approval": 1, "Approved": 2, "Withdrawn": 1}
     assert counts("language") == {"English": 2, "Français": 1}

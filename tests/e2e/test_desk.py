@@ -48,8 +48,8 @@ def test_keyboard_wedge_session_door_and_live_counts(
     _wedge(page, anna.badge_token)
     expect(result).to_have_class("result result-ok")
     expect(page.locator("#result-name")).to_have_text("Ms Anna LINDQVIST")
-    expect(page.locator("#result-entity")).to_have_text("Netherlands")
-    expect(page.locator("#result-sessions")).to_contain_text(anna.sessions[0].title)
+    expect(page.locator("#result-entity")).to_have_text("Netherlands (Kingdom of the)")
+    expect(page.locator("#result-sessions")).to_contain_text(anna.sessions[0].title_in("en"))
     expect(scan_input).to_be_focused()
     expect(checked_in).to_have_text("1")  # the dashboard moved without a reload
 

@@ -17,7 +17,9 @@ pytestmark = pytest.mark.e2e
 def _register(page: Page, base: str, link: str, given: str, family: str) -> None:
     page.goto(link)
     page.get_by_role("link", name="Register a delegate").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Register a delegate of Netherlands")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Register a delegate of Netherlands (Kingdom of the)"
+    )
     fill_delegate(page, given, family)
     page.get_by_role("button", name="Register the delegate").click()
 
@@ -75,7 +77,7 @@ def test_focal_point_registers_two_delegates_within_a_quota_of_two(
     fill_delegate(page, "Third", "Person")
     page.get_by_role("button", name="Register the delegate").click()
     expect(page.locator("#error-summary")).to_contain_text(
-        "The quota of 2 delegates for Netherlands is reached."
+        "The quota of 2 delegates for Netherlands (Kingdom of the) is reached."
     )
     expect(page.get_by_label("Given name(s)")).to_have_value("Third")
 

@@ -27,8 +27,8 @@ def test_delegate_registers_and_the_confirmation_is_in_the_mailbox(
     page.get_by_label("I am registering as").select_option(label="Member States")
     entity = page.get_by_label("State or organisation represented")
     # Only the chosen category's States are offered (registration.js).
-    expect(entity.locator("option[data-category]:not([disabled])")).to_have_count(10)
-    entity.select_option(label="Netherlands")
+    expect(entity.locator("option[data-category]:not([disabled])")).to_have_count(23)
+    entity.select_option(label="Netherlands (Kingdom of the)")
     page.get_by_label("Honorific").select_option(label="Mr")
     page.get_by_label("Given name(s)").fill("Han-Maurits")
     page.get_by_label("Family name").fill("Schaapveld")

@@ -31,10 +31,10 @@ def test_demo_file_imports_with_local_times_in_utc(db):
     assert session_1.moderator.startswith("Jean-Christophe Dumont")
     assert len(session_1.speakers) == 3
     states = sorted(e.iso_code for e in event.entities if e.iso_code)
-    assert states == sorted(["SL", "NL", "CO", "SV", "MU", "NZ", "MD", "CV", "VN", "DO"])
+    assert {"SL", "NL", "CO", "SV", "MU", "NZ", "MD", "CV", "VN", "DO", "VA", "PS"} <= set(states)
     netherlands = next(e for e in event.entities if e.iso_code == "NL")
-    assert netherlands.name_in("fr") == "Pays-Bas"
-    assert netherlands.name_in("es") == "Países Bajos"
+    assert netherlands.name_in("fr") == "Pays-Bas (Royaume des)"
+    assert netherlands.name_in("es") == "Países Bajos (Reino de los)"
     assert event.reference_prefix == "IDM"
     assert event.capacity == 400 and event.moderation is True
 
@@ -48,15 +48,15 @@ def test_reimport_updates_in_place_and_never_duplicates(db):
     assert _count(db, Event) == 1
     assert _count(db, AgendaSession) == 9
     assert _count(db, Category) == 9
-    assert _count(db, Entity) == 17
+    assert _count(db, Entity) == 33
     assert {s.room for s in event.sessions if s.kind == "plenary"} == {"Salle XIX"}
 
 
 @pytest.mark.parametrize(
     ("broken", "expected"),
     [
-        (("  timezone: Europe/Zurich", "  timezone: Mars/Olympus"), "line 24: event.timezone"),
-        (("    [SL, NL, CO", "    [SL, XX, CO"), "line 46: entities.member-state[1]"),
+        (("  timezone: Europe/Zurich", "  timezone: Mars/Olympus"), "line 35: event.timezone"),
+        (("    [SL, NL, CO", "    [SL, XX, CO"), "line 61: entities.member-state[1]"),
         (("    start: 2008-07-07T11:00", "    start: tomorrow"), "sessions[3].start"),
         (("  - code: opening", "  - code: registration"), "sessions: session codes must be unique"),
         (('badge_colour: "#0033A0"', 'badge_colour: "red; x: y"'), "categories[0].badge_colour"),
@@ -88,3 +88,62 @@ def test_demo_is_moved_so_that_registration_is_open_today(db):
     assert demo_shift_days(DEMO_TEXT, today) == (event.start_date - date(2008, 7, 7)).days
     # Times of day and their order are kept.
     assert [s.code for s in event.sessions][:3] == ["registration", "opening", "setting-the-scene"]
+
+
+def test_texts_in_each_language_or_a_plain_string(db):
+    warnings = []
+    event = import_event(DEMO_TEXT, warnings=warnings)
+    assert warnings == []
+    assert event.localized("venue", "es") == "Ginebra, Suiza (lugar de demostración)"
+    opening = next(s for s in event.sessions if s.code == "opening")
+    assert opening.title_in("fr") == "Allocution de bienvenue"
+    session_1 = next(s for s in event.sessions if s.code == "session-1")
+    assert session_1.localized("description", "es").startswith("Cómo contribuyen")
+    assert event.badge_language == "en"
+    # A plain string is the first language's text and shows in every language.
+    plain = DEMO_TEXT.replace(
+        '    title:\n      en: "Welcome Remarks"\n      fr: "Allocution de bienvenue"\n'
+        '      es: "Palabras de bienvenida"\n',
+        '    title: "Welcome Remarks"\n',
+    )
+    assert plain != DEMO_TEXT
+    event = import_event(plain)
+    opening = next(s for s in event.sessions if s.code == "opening")
+    assert opening.title == {"en": "Welcome Remarks"}
+    assert opening.title_in("es") == "Welcome Remarks"
+
+
+def test_a_language_missing_from_a_text_is_reported_not_refused(db):
+    text = DEMO_TEXT.replace('      es: "Palabras de bienvenida"\n', "")
+    warnings = []
+    event = import_event(text, warnings=warnings)
+    assert len(warnings) == 1
+    assert "sessions[1].title: no 'es' text; the 'en' text is shown" in warnings[0]
+    assert warnings[0].startswith("line ")
+    opening = next(s for s in event.sessions if s.code == "opening")
+    assert opening.title_in("es") == "Welcome Remarks"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ('      en: "Welcome Remarks"\n', "", "needs a text in 'en', the meeting's first language"),
+        ('      fr: "Allocution de bienvenue"\n', '      de: "Begrüßung"\n', "'de' is not one"),
+        ("  languages: [en, fr, es]", "  languages: [en, xx]", "'xx' is not an ISO 639-1"),
+        ("  languages: [en, fr, es]", "  languages: [en, de]", "'de' is not offered"),
+        ("  badge_language: en ", "  badge_language: de ", "event.badge_language"),
+        ("    - VA\n", "    - ZZ\n", "'ZZ' is not an ISO 3166-1 alpha-2"),
+        (
+            '    - name: {en: "Sovereign Order of Malta"',
+            '    - name: {fr: "Ordre souverain de Malte"',
+            "needs a text in 'en'",
+        ),
+    ],
+)
+def test_bad_texts_are_refused_with_line_and_field(db, old, new, expected):
+    assert old in DEMO_TEXT
+    with pytest.raises(EventFileError) as error:
+        import_event(DEMO_TEXT.replace(old, new, 1))
+    assert expected in error.value.message and error.value.message.startswith("line ")
+    db.session.rollback()
+    assert _count(db, Event) == 0

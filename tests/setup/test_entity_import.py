@@ -14,17 +14,17 @@ def _category(event, code):
 
 
 def test_states_by_iso_code_with_quotas_and_a_report_of_rejected_lines(db, event):
-    text = "code;quota\nSN;3\nsen\nXX\nNL\nfra;two\nFR\n\nDE;1;extra\n"
+    text = "code;quota\nDE;3\ndeu\nXX\nNL\nfra;two\nFR\n\nKE;1;extra\n"
     result = entity_import.preview(event, _category(event, "member-state"), text)
-    assert [(line.iso_code, line.quota) for line in result.new] == [("SN", 3), ("FR", None)]
-    assert [line.name for line in result.existing] == ["Netherlands"]
+    assert [(line.iso_code, line.quota) for line in result.new] == [("DE", 3), ("FR", None)]
+    assert [line.name for line in result.existing] == ["Netherlands (Kingdom of the)"]
     rejected = {line.line: line.reason for line in result.rejected}
     assert set(rejected) == {3, 4, 6, 9}
-    assert "first on line 2" in rejected[3]  # SEN is Senegal again
+    assert "first on line 2" in rejected[3]  # DEU is Germany again
     assert "XX is not an ISO 3166-1 country code" in rejected[4]
     assert "two is not a whole number" in rejected[6]
     assert "Too many columns" in rejected[9]
-    assert db.session.execute(db.select(Entity).where(Entity.iso_code == "SN")).first() is None
+    assert db.session.execute(db.select(Entity).where(Entity.iso_code == "DE")).first() is None
 
 
 def test_organisations_by_name_with_quoted_commas(event):

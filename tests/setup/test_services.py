@@ -22,7 +22,7 @@ def _event_data(event, **overrides):
         "start_date": event.start_date,
         "end_date": event.end_date,
         "timezone": "Europe/Zurich",
-        "venue": " Geneva ",
+        "venue": {"en": " Geneva ", "fr": "Genève"},
         "registration_opens": datetime(2030, 5, 15, 9, 0),
         "registration_closes": datetime(2030, 7, 4, 18, 0),
         "capacity": 250,
@@ -42,7 +42,8 @@ def test_event_times_are_entered_at_the_venue_and_stored_in_utc(db, event, admin
     assert event.registration_closes == datetime(2030, 7, 4, 16, 0, tzinfo=UTC)
     assert services.to_local(event.registration_opens, event.timezone) == datetime(2030, 5, 15, 9)
     assert event.title == {"en": "Return Migration", "fr": "Migration de retour"}
-    assert event.venue == "Geneva" and event.capacity == 250 and not event.moderation
+    assert event.venue == {"en": "Geneva", "fr": "Genève"}
+    assert event.capacity == 250 and not event.moderation
     assert changes["capacity"] == [400, 250]
     entry = db.session.execute(
         db.select(AuditEvent).where(AuditEvent.action == "event_updated")
@@ -67,7 +68,7 @@ def test_a_new_timezone_applies_to_the_times_given_with_it(db, event, admin):
             "invalid_time",
             "registration_opens",
         ),
-        ({"title": {"en": " ", "fr": "Titre"}}, "invalid_name", None),
+        ({"title": {"en": " ", "fr": "Titre"}}, "invalid_name", "title_en"),
     ],
 )
 def test_event_rules(event, admin, overrides, code, field):
@@ -112,9 +113,9 @@ def _category(event, code):
 
 def test_states_are_entered_by_iso_code_and_organisations_by_name(db, event, admin):
     state = services.save_entity(
-        event, EntityData(_category(event, "member-state").id, iso_code="sen", quota=3), by=admin
+        event, EntityData(_category(event, "member-state").id, iso_code="deu", quota=3), by=admin
     )
-    assert (state.name, state.iso_code, state.quota) == ("Senegal", "SN", 3)
+    assert (state.name, state.iso_code, state.quota) == ("Germany", "DE", 3)
     ngo = services.save_entity(
         event, EntityData(_category(event, "ngo").id, name="  Migrants   Rights  "), by=admin
     )
@@ -166,7 +167,7 @@ def test_sessions_are_entered_at_the_venue_and_stored_in_utc(db, event, admin):
         event,
         SessionData(
             "side-event-1",
-            " Diaspora bonds ",
+            {"en": " Diaspora bonds ", "fr": "Obligations de la diaspora", "de": "ignored"},
             datetime(2030, 7, 7, 13, 0),
             datetime(2030, 7, 7, 14, 30),
             kind="side-event",
@@ -176,11 +177,12 @@ def test_sessions_are_entered_at_the_venue_and_stored_in_utc(db, event, admin):
         by=admin,
     )
     assert session.starts_at == datetime(2030, 7, 7, 11, 0, tzinfo=UTC)
-    assert session.title == "Diaspora bonds" and session.speakers == ["A. Speaker", "B. Speaker"]
+    assert session.title == {"en": "Diaspora bonds", "fr": "Obligations de la diaspora"}
+    assert session.speakers == ["A. Speaker", "B. Speaker"]
     with pytest.raises(SetupError) as caught:
         services.save_session(
             event,
-            SessionData("x", "T", datetime(2030, 7, 7, 13), datetime(2030, 7, 7, 13)),
+            SessionData("x", {"en": "T"}, datetime(2030, 7, 7, 13), datetime(2030, 7, 7, 13)),
             session=session,
             by=admin,
         )
@@ -188,7 +190,7 @@ def test_sessions_are_entered_at_the_venue_and_stored_in_utc(db, event, admin):
     with pytest.raises(SetupError) as caught:
         services.save_session(
             event,
-            SessionData("opening", "T", datetime(2030, 7, 7, 9), datetime(2030, 7, 7, 10)),
+            SessionData("opening", {"en": "T"}, datetime(2030, 7, 7, 9), datetime(2030, 7, 7, 10)),
             by=admin,
         )
     assert caught.value.code == "duplicate_code"

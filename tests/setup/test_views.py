@@ -63,9 +63,10 @@ def _event_form(event, **overrides):
         "title_en": "Return Migration",
         "title_fr": "Migration de retour",
         "title_es": "",
-        "series": "",
-        "organiser": "IOM",
-        "venue": "Geneva",
+        "series_en": "",
+        "organiser_en": "IOM",
+        "venue_en": "Geneva",
+        "venue_fr": "Genève",
         "start_date": event.start_date.isoformat(),
         "end_date": event.end_date.isoformat(),
         "timezone": "Europe/Zurich",
@@ -227,7 +228,8 @@ def test_admin_adds_and_edits_a_session(client, db, event, sign_in):
     sign_in("admin")
     data = {
         "code": "side-1",
-        "title": "Side event",
+        "title_en": "Side event",
+        "title_fr": "Manifestation parallèle",
         "kind": "side-event",
         "starts_at": "2030-07-07T13:00",
         "ends_at": "2030-07-07T14:00",
