@@ -4,10 +4,13 @@ from flask import Flask
 
 from registration.delegates import email_templates  # noqa: F401 (registers the table)
 from registration.delegates.models import HONORIFICS, status_label
+from registration.delegates.workflow import waitlist_message
 from registration.delegates.views import bp
 
 
 def init_app(app: Flask) -> None:
     """Register the public blueprint and the template helpers."""
     app.register_blueprint(bp)
-    app.jinja_env.globals.update(status_label=status_label, honorifics=HONORIFICS)
+    app.jinja_env.globals.update(
+        status_label=status_label, honorifics=HONORIFICS, waitlist_message=waitlist_message
+    )

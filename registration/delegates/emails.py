@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
-from registration.delegates.models import Registration, Status
+from registration.delegates.models import FIELD_LABELS, Registration, Status
 from registration.links import public_url
 from registration.mail.services import Attachment, queue_email
 
@@ -66,4 +66,32 @@ def queue_registration_email(registration: Registration, kind: str, *, changes=N
         ),
         registration=registration,
         attachments=attachments,
+    )
+
+
+def notify_secretariat(registration: Registration, changes: dict[str, list]) -> None:
+    """Tell the event's secretariat address (if set) which fields a delegate changed.
+
+    Written in the meeting's first language; the back-office page shows the values.
+    """
+    event = registration.event
+    if not event.secretariat_email:
+        return
+    language = (event.languages or ["en"])[0]
+    queue_email(
+        event.secretariat_email,
+        "secretariat_registration_changed",
+        {
+            "registration": registration,
+            "event": event,
+            "fields": [name for name in changes if name != "status"],
+            "field_labels": FIELD_LABELS,
+            "back_to_review": "status" in changes,
+            "manage_link": public_url("manage.registration", registration_id=registration.id),
+        },
+        language,
+        subject=_l(
+            "Registration changed by the delegate: %(reference)s", reference=registration.reference
+        ),
+        event=event,
     )

@@ -1,6 +1,7 @@
 """The registration form (shape only; rules that need the database live in services)."""
 
 from flask_babel import format_datetime, format_time
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -18,7 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import Email, InputRequired, Length, Optional
 
-from registration.delegates import photos
+from registration.delegates import photos, workflow
 from registration.delegates.models import HONORIFICS
 from registration.delegates.services import RegistrationData
 from registration.i18n import country_choices
@@ -123,10 +124,17 @@ class RegistrationForm(FlaskForm):
             SelectChoice("", "—"),
             *(SelectChoice(code, name) for code, name in country_choices(language)),
         ]
+        full = workflow.full_session_ids(event)
         self.sessions.choices = [
-            SelectChoice(session.id, f"{session.title} ({_when(session)})")
+            SelectChoice(
+                session.id,
+                f"{session.title} ({_when(session)})"
+                + (f" — {_('full')}" if session.id in full else ""),
+                {"data-full": "1"} if session.id in full else {},
+            )
             for session in event.sessions
         ]
+        self.full_sessions = bool(full)
         return self
 
     def received_photo(self) -> str | None:

@@ -5,6 +5,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from registration.audit.services import diff, record
@@ -20,22 +21,33 @@ from registration.events.models import AgendaSession, Category, Entity, Event
 from registration.extensions import db
 from registration.security import new_reference, new_token
 
-#: Fields whose change by a delegate sends an approved registration back to pending.
-KEY_FIELDS = (
-    "given_name",
-    "family_name",
-    "entity_id",
-    "other_organisation",
-    "category_id",
-    "photo",
-)
+#: Groups of fields that a meeting may say send an approved registration back to review when a
+#: delegate or focal point changes them (Event.review_fields): {code: audited field names}.
+REVIEW_FIELDS = {
+    "name": ("honorific", "given_name", "family_name"),
+    "category": ("category_id",),
+    "entity": ("entity_id", "other_organisation"),
+    "function": ("function", "unit"),
+    "photo": ("photo",),
+    "sessions": ("session_ids",),
+    "email": ("email",),
+}
+REVIEW_FIELD_LABELS = {
+    "name": _l("Name"),
+    "category": _l("Category"),
+    "entity": _l("State or organisation"),
+    "function": _l("Function and unit"),
+    "photo": _l("Photo"),
+    "sessions": _l("Sessions"),
+    "email": _l("Email"),
+}
 
 
 class RegistrationError(DomainError):
     """A registration rule was broken.
 
     Codes: registration_not_open, registration_closed, duplicate, invalid_category,
-    invalid_entity, invalid_session, quota_reached, session_full, not_editable,
+    invalid_entity, invalid_session, quota_reached, session_full, not_editable, checked_in,
     already_withdrawn.
     """
 
@@ -239,10 +251,47 @@ def _snapshot(registration: Registration) -> dict:
 
 
 def can_delegate_edit(registration: Registration, now: datetime | None = None) -> bool:
-    """Delegates edit their registration while it is active and registration is open."""
+    """Delegates edit their registration while it is active, not yet checked in (the badge is
+    printed and scanned at the doors) and registration is open."""
     now = now or utcnow()
     closes = registration.event.registration_closes
-    return registration.is_active and not (closes and now >= closes)
+    return (
+        registration.is_active
+        and registration.checked_in_at is None
+        and not (closes and now >= closes)
+    )
+
+
+def _checked_in_error() -> RegistrationError:
+    return RegistrationError(
+        _(
+            "You have checked in at the meeting, so what is printed on your badge can no longer "
+            "be changed here. Please ask the registration desk."
+        ),
+        "checked_in",
+    )
+
+
+def _check_delegate_may_change(registration: Registration) -> None:
+    """Refuse a delegate's or focal point's change once checked in or no longer editable."""
+    if registration.checked_in_at is not None:
+        raise _checked_in_error()
+    if not can_delegate_edit(registration):
+        raise RegistrationError(_("This registration can no longer be changed."), "not_editable")
+
+
+def review_triggers(event: Event, changes: dict[str, list]) -> list[str]:
+    """Codes of the event's review fields among ``changes`` (audited {field: [old, new]})."""
+    return [
+        code
+        for code in event.review_fields or []
+        if any(name in changes for name in REVIEW_FIELDS.get(code, ()))
+    ]
+
+
+def review_field_labels(event: Event) -> list[str]:
+    """The event's review fields in the reader's language, for the edit page's warning."""
+    return [str(REVIEW_FIELD_LABELS[code]) for code in event.review_fields or [] if code in REVIEW_FIELD_LABELS]
 
 
 def _check_added_sessions(registration: Registration, sessions: list[AgendaSession]) -> None:
@@ -270,13 +319,14 @@ def update_registration(
     """Change a registration and acknowledge it by email; returns the audited changes.
 
     Delegates (``by`` None) and focal points may edit only while ``can_delegate_edit``; their
-    change of a key field sends an approved registration back to pending when the event says
-    so. Staff (``by`` a StaffUser) may edit at any time. Raises RegistrationError.
+    change of one of the event's ``review_fields`` sends an approved registration back to
+    pending, and the secretariat's address (if set) is told what changed. Staff (``by`` a
+    StaffUser) may edit at any time. Raises RegistrationError.
     """
     staff = by is not None and actor_type in (None, "staff")
     workflow.lock_registration(registration)  # an approval or withdrawal may be committing
-    if not staff and not can_delegate_edit(registration):
-        raise RegistrationError(_("This registration can no longer be changed."), "not_editable")
+    if not staff:
+        _check_delegate_may_change(registration)
     event = registration.event
     category, entity, sessions = _check_choices(event, data)
     if not staff:
@@ -293,12 +343,7 @@ def update_registration(
     changes = diff(before, after)
     if not changes:
         return {}
-    if (
-        not staff
-        and registration.status == Status.APPROVED
-        and event.reapprove_on_key_edit
-        and any(name in changes for name in KEY_FIELDS)
-    ):
+    if not staff and registration.status == Status.APPROVED and review_triggers(event, changes):
         registration.status = Status.PENDING
         changes["status"] = [Status.APPROVED.value, Status.PENDING.value]
     try:
@@ -308,6 +353,8 @@ def update_registration(
         raise _duplicate_error() from error
     record("updated", registration=registration, actor=by, actor_type=actor_type, changes=changes)
     emails.queue_registration_email(registration, "updated", changes=changes)
+    if not staff:
+        emails.notify_secretariat(registration, changes)
     return changes
 
 
@@ -316,9 +363,11 @@ def withdraw(registration: Registration, *, by=None, actor_type: str | None = No
 
     The place it held goes to the next waitlisted registration (workflow.promote_next_waitlisted).
 
-    Raises RegistrationError('already_withdrawn' | 'not_editable').
+    Raises RegistrationError('already_withdrawn' | 'not_editable' | 'checked_in').
     """
     workflow.lock_registration(registration)
+    if (by is None or actor_type == "focal_point") and registration.checked_in_at is not None:
+        raise _checked_in_error()
     if registration.status == Status.WITHDRAWN:
         raise RegistrationError(_("This registration is already withdrawn."), "already_withdrawn")
     if registration.status == Status.REJECTED:

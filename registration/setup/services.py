@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from registration.audit.services import diff, record
 from registration.auth.models import StaffUser
 from registration.delegates.models import Registration
+from registration.delegates.services import REVIEW_FIELDS
 from registration.errors import DomainError
 from registration.events.models import AgendaSession, Category, Entity, Event
 from registration.extensions import db
@@ -47,7 +48,10 @@ class EventData:
     registration_closes: datetime | None = None
     capacity: int | None = None
     moderation: bool = True
-    reapprove_on_key_edit: bool = True
+    #: Codes of delegates.services.REVIEW_FIELDS.
+    review_fields: list[str] = field(default_factory=list)
+    secretariat_email: str = ""
+    practical_info: str = ""
 
 
 @dataclass
@@ -145,7 +149,9 @@ def update_event(event: Event, data: EventData, *, by: StaffUser) -> dict[str, l
         )
     values = {**asdict(data), "title": _texts(data.title)}
     values.update(registration_opens=opens, registration_closes=closes)
-    values.update({name: values[name].strip() for name in ("series", "organiser", "venue")})
+    texts = ("series", "organiser", "venue", "secretariat_email", "practical_info")
+    values.update({name: values[name].strip() for name in texts})
+    values["review_fields"] = [code for code in REVIEW_FIELDS if code in data.review_fields]
     before = {name: getattr(event, name) for name in values}
     for name, value in values.items():
         setattr(event, name, value)

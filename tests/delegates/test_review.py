@@ -1,0 +1,143 @@
+"""Which edits send an approved registration back to review, the check-in lock, staff notices,
+and the cause given to a waitlisted delegate."""
+
+import pytest
+
+from registration.database import utcnow
+from registration.delegates import services, workflow
+from registration.delegates.models import Status
+from registration.delegates.services import RegistrationError
+from registration.mail.models import OutboxEmail
+
+
+def _emails_to(db, address: str) -> list[OutboxEmail]:
+    return (
+        db.session.execute(
+            db.select(OutboxEmail).where(OutboxEmail.recipient == address).order_by(OutboxEmail.id)
+        )
+        .scalars()
+        .all()
+    )
+
+
+def _edit(registration, registration_data, **overrides):
+    values = {
+        "given_name": registration.given_name,
+        "family_name": registration.family_name,
+        "email": registration.email,
+        "session_ids": [session.id for session in registration.sessions],
+    }
+    values.update(overrides)
+    return services.update_registration(registration, registration_data(**values))
+
+
+def test_a_typo_fixed_in_a_name_keeps_the_approval_by_default(
+    db, event, make_registration, registration_data
+):
+    assert event.review_fields == ["category", "entity", "sessions"]
+    registration = make_registration(Status.APPROVED)
+    changes = _edit(registration, registration_data, family_name="Jansen-Smit")
+    assert registration.status == Status.APPROVED
+    assert "status" not in changes and "family_name" in changes
+
+
+def test_a_review_field_sends_the_approval_back_to_pending(
+    db, event, make_registration, registration_data
+):
+    registration = make_registration(Status.APPROVED)
+    other = next(e for e in event.entities if e.iso_code == "CO")
+    changes = _edit(registration, registration_data, entity_id=other.id)
+    assert registration.status == Status.PENDING
+    assert changes["status"] == ["approved", "pending"]
+    assert services.review_triggers(event, changes) == ["entity"]
+
+
+def test_the_meeting_chooses_the_review_fields(db, event, make_registration, registration_data):
+    event.review_fields = ["name"]
+    registration = make_registration(Status.APPROVED)
+    _edit(registration, registration_data, session_ids=[event.sessions[2].id])
+    assert registration.status == Status.APPROVED
+    _edit(registration, registration_data, given_name="Anne")
+    assert registration.status == Status.PENDING
+    assert services.review_field_labels(event) == ["Name"]
+
+
+def test_staff_edits_never_undo_an_approval(
+    db, event, make_registration, registration_data, make_staff
+):
+    registration = make_registration(Status.APPROVED)
+    other = next(e for e in event.entities if e.iso_code == "CO")
+    services.update_registration(
+        registration,
+        registration_data(
+            email=registration.email,
+            family_name=registration.family_name,
+            entity_id=other.id,
+        ),
+        by=make_staff(),
+    )
+    assert registration.status == Status.APPROVED
+
+
+def test_the_secretariat_is_told_what_a_delegate_changed(
+    db, event, make_registration, registration_data
+):
+    event.secretariat_email = "idm@iom.example.int"
+    registration = make_registration(Status.APPROVED)
+    _edit(registration, registration_data, session_ids=[event.sessions[2].id], phone="+41 22")
+    [notice] = _emails_to(db, "idm@iom.example.int")
+    assert registration.reference in notice.subject
+    assert "Sessions" in notice.body_text and "Telephone" in notice.body_text
+    assert "waiting for your review again" in notice.body_text
+    assert f"/manage/registrations/{registration.id}" in notice.body_text
+
+
+def test_nobody_is_emailed_without_a_secretariat_address(
+    db, event, make_registration, registration_data
+):
+    registration = make_registration(Status.APPROVED)
+    _edit(registration, registration_data, phone="+41 22")
+    assert db.session.execute(db.select(db.func.count(OutboxEmail.id))).scalar_one() == 2
+
+
+def test_after_check_in_a_delegate_changes_nothing(
+    db, event, make_registration, registration_data
+):
+    registration = make_registration(Status.APPROVED)
+    registration.checked_in_at = utcnow()
+    assert not services.can_delegate_edit(registration)
+    with pytest.raises(RegistrationError) as error:
+        _edit(registration, registration_data, family_name="Other")
+    assert error.value.code == "checked_in"
+    with pytest.raises(RegistrationError) as error:
+        services.withdraw(registration)
+    assert error.value.code == "checked_in"
+
+
+def test_each_waitlist_cause_has_its_own_code_and_message(
+    db, event, make_registration, registration_data
+):
+    netherlands = next(e for e in event.entities if e.iso_code == "NL")
+    session = event.sessions[3]
+
+    netherlands.quota = 1
+    make_registration(Status.APPROVED)
+    waiting = services.register(event, registration_data())
+    assert waiting.status == Status.WAITLISTED
+    cause = workflow.waitlist_cause(waiting)
+    assert cause.code == workflow.QUOTA and cause.entity == netherlands
+    assert "delegation of Netherlands" in workflow.waitlist_message(waiting)
+    event.secretariat_email = "idm@iom.example.int"
+    assert "(idm@iom.example.int)" in workflow.waitlist_message(waiting)
+
+    netherlands.quota = None
+    session.capacity = 1
+    cause = workflow.waitlist_cause(waiting)
+    assert cause.code == workflow.SESSION and cause.session == session
+    assert f"“{session.title}” is full" in workflow.waitlist_message(waiting)
+    assert workflow.full_session_ids(event) == {session.id}
+
+    session.capacity = None
+    event.capacity = 1
+    assert workflow.waitlist_cause(waiting).code == workflow.CAPACITY
+    assert workflow.waitlist_message(waiting).startswith("The meeting is full")
