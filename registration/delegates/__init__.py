@@ -3,7 +3,7 @@
 from flask import Flask
 
 from registration.delegates import email_templates  # noqa: F401 (registers the table)
-from registration.delegates.models import HONORIFICS, status_label
+from registration.delegates.models import HONORIFICS, display_email, status_label
 from registration.delegates.workflow import waitlist_message
 from registration.delegates.views import bp
 
@@ -14,3 +14,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         status_label=status_label, honorifics=HONORIFICS, waitlist_message=waitlist_message
     )
+    app.jinja_env.filters["display_email"] = display_email

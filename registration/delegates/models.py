@@ -67,6 +67,17 @@ FIELD_LABELS = {
 }
 
 
+def display_email(address: str) -> str:
+    """An address with its internationalised domain in Unicode (xn--… labels decoded)."""
+    local, at, domain = (address or "").rpartition("@")
+    if not at or "xn--" not in domain:
+        return address or ""
+    try:
+        return f"{local}@{domain.encode('ascii').decode('idna')}"
+    except UnicodeError:  # not valid punycode: show it as stored
+        return address
+
+
 def status_label(status: Status | str) -> str:
     """A status in the reader's language."""
     return str(STATUS_LABELS.get(Status(status), status))

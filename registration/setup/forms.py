@@ -78,7 +78,7 @@ class EventForm(FlaskForm):
     moderation = BooleanField(_l("Registrations wait for the secretariat's approval"))
     review_fields = SelectMultipleField(
         _l("A delegate's change of these fields sends an approved registration back to review"),
-        choices=list(REVIEW_FIELD_LABELS.items()),
+        choices=[SelectChoice(code, label) for code, label in REVIEW_FIELD_LABELS.items()],
         option_widget=CheckboxInput(),
         widget=ListWidget(prefix_label=False),
         validators=[Optional()],
