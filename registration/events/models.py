@@ -1,6 +1,7 @@
 """Events and what they are made of: agenda sessions, categories of participants, entities."""
 
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -67,6 +68,11 @@ class Event(db.Model):
         if self.registration_opens and moment < self.registration_opens:
             return False
         return not (self.registration_closes and moment >= self.registration_closes)
+
+    def has_ended(self, moment: datetime | None = None) -> bool:
+        """Whether the meeting's last day is over at the venue (certificates wait for it)."""
+        moment = moment or utcnow()
+        return moment.astimezone(ZoneInfo(self.timezone)).date() > self.end_date
 
     def __repr__(self) -> str:
         return f"<Event {self.slug}>"

@@ -205,3 +205,16 @@ class RoleForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A CSRF-protected button (deactivate, reactivate)."""
+
+
+class CertificateForm(FlaskForm):
+    """The certificate of attendance's logo and signature block."""
+
+    logo = FileField(_l("Logo (JPEG or PNG; it is re-encoded)"))
+    remove_logo = BooleanField(_l("Remove the logo"))
+    certificate_signatory = StringField(
+        _l("Name of the signatory"), validators=[Optional(), Length(max=200)]
+    )
+    certificate_signatory_title = StringField(
+        _l("Title of the signatory"), validators=[Optional(), Length(max=300)]
+    )

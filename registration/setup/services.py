@@ -324,3 +324,30 @@ def save_session(
     db.session.flush()
     _audit("session_saved", event, by, diff(before, {"code": session.code, **values}))
     return session
+
+
+def update_certificate(
+    event: Event,
+    *,
+    logo: str | None,
+    remove_logo: bool,
+    signatory: str,
+    signatory_title: str,
+    by: StaffUser,
+) -> dict[str, list]:
+    """Set the certificate's logo (a stored, re-encoded image name) and signature block (admins).
+
+    ``logo`` None keeps the current logo unless ``remove_logo``. Returns the audited changes.
+    """
+    values = {
+        "certificate_logo": None if remove_logo else (logo or event.certificate_logo),
+        "certificate_signatory": signatory.strip(),
+        "certificate_signatory_title": signatory_title.strip(),
+    }
+    before = {name: getattr(event, name) for name in values}
+    for name, value in values.items():
+        setattr(event, name, value)
+    db.session.flush()
+    changes = diff(before, values)
+    _audit("certificate_updated", event, by, changes)
+    return changes

@@ -1,6 +1,7 @@
 """Helpers for document tests: PDF text per page, QR decoding, a server that must stay idle."""
 
 import io
+from datetime import date, timedelta
 import socket
 import threading
 
@@ -76,3 +77,13 @@ def idle_server():
     server = IdleServer()
     yield server
     server.close()
+
+
+@pytest.fixture
+def meeting_ended(db, event):
+    """The demo meeting moved to last week, so that certificates are issued."""
+    length = event.end_date - event.start_date
+    event.end_date = date.today() - timedelta(days=2)
+    event.start_date = event.end_date - length
+    db.session.commit()
+    return event
