@@ -1,5 +1,8 @@
 """The emails a delegate receives about their registration."""
 
+import io
+
+import segno
 from flask_babel import lazy_gettext as _l
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
@@ -7,6 +10,9 @@ from icalendar import Event as CalendarEvent
 from registration.delegates.models import FIELD_LABELS, Registration, Status
 from registration.links import public_url
 from registration.mail.services import Attachment, queue_email
+
+#: Content-ID of the e-badge's QR code inside the approval email's HTML.
+E_BADGE_CID = "e-badge-qr"
 
 # Subjects are lazy: queue_email evaluates them in the delegate's language.
 _SUBJECTS = {
@@ -32,7 +38,9 @@ def agenda_calendar(registration: Registration) -> bytes:
     calendar.add("version", "2.0")
     event = registration.event
     title = event.title_in(registration.language)
-    for session in registration.sessions or event.sessions:
+    # Agenda order, whatever order the sessions were chosen or stored in.
+    chosen = registration.sessions or event.sessions
+    for session in sorted(chosen, key=lambda item: (item.starts_at, item.id)):
         entry = CalendarEvent()
         entry.add("uid", f"{registration.reference}-{session.code}@registration")
         entry.add("summary", f"{session.title} — {title}")
@@ -44,13 +52,39 @@ def agenda_calendar(registration: Registration) -> bytes:
     return calendar.to_ical()
 
 
+def e_badge(registration: Registration) -> tuple[dict, list[Attachment]]:
+    """What an approved delegate needs at the venue: the e-badge and practical information.
+
+    Returns template context (the badge PDF link through the secret manage link, the
+    meeting's practical information) and the QR code as an inline PNG, so that the desk can
+    scan a phone. Empty for a registration that is not approved.
+    """
+    if registration.status != Status.APPROVED:
+        return {}, []
+    png = io.BytesIO()
+    # Only the badge token, like the printed badge: a scan of the phone is a scan of the badge.
+    segno.make(registration.badge_token, error="m").save(png, kind="png", scale=8, border=4)
+    context = {
+        "e_badge": {
+            "cid": E_BADGE_CID,
+            "pdf_link": public_url("documents.own_badge", token=registration.manage_token),
+        },
+        "practical_info": registration.event.practical_info,
+    }
+    return context, [Attachment("e-badge.png", "image/png", png.getvalue(), E_BADGE_CID)]
+
+
 def queue_registration_email(registration: Registration, kind: str, *, changes=None) -> None:
     """Queue the ``kind`` email (created, updated, withdrawn, link) in the delegate's language."""
     subject = _SUBJECTS.get((kind, registration.status)) or _SUBJECTS[(kind, None)]
     event = registration.event
     attachments = []
+    extra: dict = {}
     if kind in ("created", "updated") and registration.status != Status.WITHDRAWN:
         attachments.append(Attachment("agenda.ics", "text/calendar", agenda_calendar(registration)))
+    if kind == "created":
+        extra, badge = e_badge(registration)
+        attachments += badge
     queue_email(
         registration.email,
         f"registration_{kind}",
@@ -59,6 +93,7 @@ def queue_registration_email(registration: Registration, kind: str, *, changes=N
             "event": event,
             "manage_link": public_url("delegates.manage", token=registration.manage_token),
             "changes": changes or {},
+            **extra,
         },
         registration.language,
         subject=subject(

@@ -110,9 +110,10 @@ def _check_choices(event: Event, data: RegistrationData) -> tuple[Category, Enti
     if data.session_ids:
         sessions = list(
             db.session.execute(
-                db.select(AgendaSession).where(
-                    AgendaSession.id.in_(data.session_ids), AgendaSession.event_id == event.id
-                )
+                db.select(AgendaSession)
+                .where(AgendaSession.id.in_(data.session_ids), AgendaSession.event_id == event.id)
+                # Agenda order: emails list the sessions as the new object holds them.
+                .order_by(AgendaSession.starts_at, AgendaSession.id)
             ).scalars()
         )
         if len(sessions) != len(set(data.session_ids)):

@@ -112,7 +112,7 @@ def test_attendance(runner, event, delegates, tmp_path):
     assert openpyxl.load_workbook(out).worksheets[0].max_row > 1
 
 
-def test_certificate(runner, db, make_registration, tmp_path):
+def test_certificate(runner, db, make_registration, tmp_path, meeting_ended):
     registration = make_registration("approved", family_name="Present")
     out = tmp_path / "certificate.pdf"
     refused = runner.invoke(
