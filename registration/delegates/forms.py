@@ -130,7 +130,6 @@ class RegistrationForm(FlaskForm):
                 session.id,
                 f"{session.title} ({_when(session)})"
                 + (f" — {_('full')}" if session.id in full else ""),
-                {"data-full": "1"} if session.id in full else {},
             )
             for session in event.sessions
         ]
