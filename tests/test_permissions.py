@@ -25,6 +25,7 @@ TOKEN = frozenset()
 ALLOWED: dict[str, frozenset] = {
     # Back office (registration/manage)
     "manage.dashboard": READ,
+    "manage.audit": ADMIN,
     "manage.registrations": READ,
     "manage.list_columns": READ,
     "manage.registration": READ,

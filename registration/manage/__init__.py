@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from registration.manage import email_views, registration_views  # noqa: F401 (their routes)
+from registration.manage import audit_views, email_views, registration_views  # noqa: F401
 from registration.manage import models  # noqa: F401 (registers the table)
 from registration.manage.views import bp
 
