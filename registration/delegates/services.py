@@ -48,7 +48,7 @@ class RegistrationError(DomainError):
 
     Codes: registration_not_open, registration_closed, duplicate, invalid_category,
     invalid_entity, invalid_session, quota_reached, session_full, not_editable, checked_in,
-    already_withdrawn.
+    already_withdrawn, duplicate_name.
     """
 
 
@@ -142,6 +142,53 @@ def _duplicate_error() -> RegistrationError:
     )
 
 
+def same_person(
+    event: Event, data: RegistrationData, *, exclude_id: int | None = None
+) -> Registration | None:
+    """An active registration of ``event`` with the same name for the same State or
+    organisation, whatever its email: the same person registered twice (by a colleague, with
+    another address). Names and free-text organisations compare without case or accents."""
+    name_key = "|" + "|".join(_fold(part) for part in (data.given_name, data.family_name))
+    conditions = [
+        Registration.event_id == event.id,
+        Registration.status.in_((Status.PENDING, Status.APPROVED, Status.WAITLISTED)),
+        Registration.person_key.endswith(name_key),
+    ]
+    if data.entity_id:
+        conditions.append(Registration.entity_id == data.entity_id)
+    else:
+        conditions.append(Registration.entity_id.is_(None))
+    if exclude_id is not None:
+        conditions.append(Registration.id != exclude_id)
+    candidates = db.session.execute(db.select(Registration).where(*conditions)).scalars()
+    organisation = _fold(data.other_organisation)
+    for candidate in candidates:
+        # person_key is email|given|family: the name part must match exactly, not as a suffix.
+        if candidate.person_key.partition("|")[2] != name_key[1:]:
+            continue
+        if data.entity_id or _fold(candidate.other_organisation) == organisation:
+            return candidate
+    return None
+
+
+def other_heads(registration: Registration) -> list[Registration]:
+    """Other active registrations heading the same delegation (a second head is a mistake
+    staff should see)."""
+    if not registration.head_of_delegation or registration.entity_id is None:
+        return []
+    return list(
+        db.session.execute(
+            db.select(Registration).where(
+                Registration.event_id == registration.event_id,
+                Registration.entity_id == registration.entity_id,
+                Registration.head_of_delegation.is_(True),
+                Registration.id != registration.id,
+                Registration.status.in_((Status.PENDING, Status.APPROVED, Status.WAITLISTED)),
+            )
+        ).scalars()
+    )
+
+
 def register(
     event: Event,
     data: RegistrationData,
@@ -174,6 +221,18 @@ def register(
     ).first()
     if exists:
         raise _duplicate_error()
+    if not (by is not None and actor_type in (None, "staff")) and same_person(event, data):
+        # Staff may register a namesake deliberately; delegates and focal points are stopped.
+        raise RegistrationError(
+            _(
+                "%(name)s is already registered for this State or organisation, with another "
+                "email address. If this is you, use “Lost your link?”; otherwise please "
+                "contact the secretariat.",
+                name=f"{data.given_name.strip()} {data.family_name.strip()}",
+            ),
+            "duplicate_name",
+            field="family_name",
+        )
     limit = workflow.limit_reached(event, entity, sessions)
     if limit == workflow.QUOTA and actor_type == "focal_point":
         # A focal point manages the quota: refuse clearly rather than waitlist.

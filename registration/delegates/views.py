@@ -48,6 +48,14 @@ def register(slug: str):
                 attach_error(form, error)
             else:
                 db.session.commit()
+                if services.other_heads(registration):
+                    flash(
+                        _(
+                            "Your delegation already has a head of delegation registered: the "
+                            "secretariat will check with you."
+                        ),
+                        "warning",
+                    )
                 return redirect(
                     url_for("delegates.manage", token=registration.manage_token, welcome=1)
                 )

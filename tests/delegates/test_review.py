@@ -141,3 +141,38 @@ def test_each_waitlist_cause_has_its_own_code_and_message(
     event.capacity = 1
     assert workflow.waitlist_cause(waiting).code == workflow.CAPACITY
     assert workflow.waitlist_message(waiting).startswith("The meeting is full")
+
+
+def test_the_same_name_for_the_same_delegation_is_a_duplicate(
+    db, event, make_registration, registration_data, make_staff
+):
+    first = make_registration("approved", given_name="José", family_name="Martínez")
+    twin = registration_data(given_name="jose", family_name="MARTINEZ ", email="other@example.org")
+    assert services.same_person(event, twin) == first
+    with pytest.raises(RegistrationError) as error:
+        services.register(event, twin)
+    assert error.value.code == "duplicate_name" and error.value.field == "family_name"
+
+    # Another delegation, or another name, is another person; staff may register a namesake.
+    colombia = next(e for e in event.entities if e.iso_code == "CO")
+    assert services.same_person(event, registration_data(
+        given_name="José", family_name="Martínez", entity_id=colombia.id)) is None
+    assert services.same_person(event, registration_data(
+        given_name="José", family_name="Martínez-Ortiz")) is None
+    assert services.register(event, twin, by=make_staff()).status == Status.PENDING
+
+
+def test_free_text_organisations_match_by_folded_name(db, event, make_registration, registration_data):
+    ngo = next(c for c in event.categories if c.code == "ngo")
+    values = {"category_id": ngo.id, "entity_id": None, "given_name": "Ada", "family_name": "Obi"}
+    make_registration("pending", other_organisation="Réseau Migrants", **values)
+    assert services.same_person(event, registration_data(other_organisation="reseau migrants", **values))
+    assert not services.same_person(event, registration_data(other_organisation="Other NGO", **values))
+
+
+def test_a_second_head_of_delegation_is_flagged(db, event, make_registration):
+    head = make_registration("approved", head_of_delegation=True)
+    assert services.other_heads(head) == []
+    second = make_registration("pending", head_of_delegation=True)
+    assert services.other_heads(second) == [head]
+    assert services.other_heads(make_registration("pending")) == []
