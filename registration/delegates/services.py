@@ -48,7 +48,7 @@ class RegistrationError(DomainError):
 
     Codes: registration_not_open, registration_closed, duplicate, invalid_category,
     invalid_entity, invalid_session, quota_reached, session_full, not_editable, checked_in,
-    already_withdrawn, duplicate_name.
+    already_withdrawn, duplicate_name, invalid_name.
     """
 
 
@@ -90,8 +90,23 @@ def person_key(email: str, given_name: str, family_name: str) -> str:
     return "|".join(_fold(part) for part in (email, given_name, family_name))
 
 
+def _has_letter(text: str) -> bool:
+    """Whether ``text`` holds a letter of any script (not only dots, digits or symbols)."""
+    return any(unicodedata.category(char).startswith("L") for char in text)
+
+
+def _check_names(data: RegistrationData) -> None:
+    """Names are printed on badges and lists: each needs at least one letter."""
+    for name, value in (("given_name", data.given_name), ("family_name", data.family_name)):
+        if not _has_letter(value or ""):
+            raise RegistrationError(
+                _("Write the name in letters, as in the passport."), "invalid_name", field=name
+            )
+
+
 def _check_choices(event: Event, data: RegistrationData) -> tuple[Category, Entity | None, list]:
-    """Check that category, entity and sessions belong to the event and fit together."""
+    """Check the names, and that category, entity and sessions belong to the event and fit."""
+    _check_names(data)
     category = db.session.get(Category, data.category_id)
     if category is None or category.event_id != event.id:
         raise RegistrationError(_("Choose a category."), "invalid_category", field="category")

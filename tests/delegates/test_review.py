@@ -176,3 +176,15 @@ def test_a_second_head_of_delegation_is_flagged(db, event, make_registration):
     second = make_registration("pending", head_of_delegation=True)
     assert services.other_heads(second) == [head]
     assert services.other_heads(make_registration("pending")) == []
+
+
+@pytest.mark.parametrize("name", ["...", "123", "-- //", "★☆", " "])
+def test_names_of_only_symbols_are_refused(db, event, registration_data, name):
+    with pytest.raises(RegistrationError) as error:
+        services.register(event, registration_data(family_name=name))
+    assert error.value.code == "invalid_name" and error.value.field == "family_name"
+
+
+@pytest.mark.parametrize("name", ["Ng", "李", "O'Brien", "Ó Súilleabháin", "Ørsted"])
+def test_names_in_any_script_are_accepted(db, event, registration_data, name):
+    assert services.register(event, registration_data(given_name=name)).given_name == name
