@@ -4,8 +4,8 @@ from flask import Flask
 
 from registration.delegates import email_templates  # noqa: F401 (registers the table)
 from registration.delegates.models import HONORIFICS, display_email, status_label
-from registration.delegates.workflow import waitlist_message
 from registration.delegates.views import bp
+from registration.delegates.workflow import waitlist_message
 
 
 def init_app(app: Flask) -> None:

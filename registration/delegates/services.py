@@ -366,7 +366,11 @@ def review_triggers(event: Event, changes: dict[str, list]) -> list[str]:
 
 def review_field_labels(event: Event) -> list[str]:
     """The event's review fields in the reader's language, for the edit page's warning."""
-    return [str(REVIEW_FIELD_LABELS[code]) for code in event.review_fields or [] if code in REVIEW_FIELD_LABELS]
+    return [
+        str(REVIEW_FIELD_LABELS[code])
+        for code in event.review_fields or []
+        if code in REVIEW_FIELD_LABELS
+    ]
 
 
 def _check_added_sessions(registration: Registration, sessions: list[AgendaSession]) -> None:

@@ -44,8 +44,6 @@ def _check_issuable(registration: Registration, attended: bool) -> None:
         )
 
 
-
-
 def certificate_data(registration: Registration) -> dict:
     """What the certificate states, in the delegate's language, as plain data.
 

@@ -31,7 +31,6 @@ def _grid(page_width: float, page_height: float) -> tuple[float, float, float]:
 
 def _crop_marks(xs: list[float], ys: list[float]) -> bytes:
     """Black cut marks in the margin, in line with every badge edge, visible on the printout."""
-    width, height = _A4
     low_y, high_y, low_x, high_x = ys[0], ys[-1], xs[0], xs[-1]
     segments = []
     for x in xs:

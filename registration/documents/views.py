@@ -42,7 +42,8 @@ BADGE_ROLES = (Role.ADMIN, Role.REGISTRAR, Role.CHECKIN)
 JOB_ROLES = {"badges": PRINT_ROLES, "participants": READ_ROLES, "export": READ_ROLES}
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV = "text/csv; charset=utf-8"
+#: Flask adds "; charset=utf-8" to text types itself: naming it here would print it twice.
+CSV = "text/csv"
 
 
 def _event(slug: str) -> Event:

@@ -2,8 +2,12 @@
 
 from flask import Flask
 
-from registration.manage import audit_views, email_views, registration_views  # noqa: F401
-from registration.manage import models  # noqa: F401 (registers the table)
+from registration.manage import (  # noqa: F401
+    audit_views,
+    email_views,
+    models,
+    registration_views,
+)
 from registration.manage.views import bp
 
 

@@ -62,10 +62,10 @@ def audit():
             "event": event,
             "action": str(ACTIONS.get(entry.action, entry.action.replace("_", " "))),
             "actor": entry.actor_label or str(ACTOR_LABELS.get(entry.actor_type, "")),
-            "changes": [(name, _shown(old), _shown(new)) for name, (old, new) in entry.changes.items()],
+            "changes": [
+                (name, _shown(old), _shown(new)) for name, (old, new) in entry.changes.items()
+            ],
         }
         for entry, event in entries[:PER_PAGE]
     ]
-    return render_template(
-        "manage/audit.html", rows=rows, page=page, more=len(entries) > PER_PAGE
-    )
+    return render_template("manage/audit.html", rows=rows, page=page, more=len(entries) > PER_PAGE)

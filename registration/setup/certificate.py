@@ -1,6 +1,6 @@
 """The certificate of attendance's logo and signature block, set up by admins."""
 
-from flask import abort, render_template, request, send_file
+from flask import abort, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user
 

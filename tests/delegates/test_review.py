@@ -100,9 +100,7 @@ def test_nobody_is_emailed_without_a_secretariat_address(
     assert db.session.execute(db.select(db.func.count(OutboxEmail.id))).scalar_one() == 2
 
 
-def test_after_check_in_a_delegate_changes_nothing(
-    db, event, make_registration, registration_data
-):
+def test_after_check_in_a_delegate_changes_nothing(db, event, make_registration, registration_data):
     registration = make_registration(Status.APPROVED)
     registration.checked_in_at = utcnow()
     assert not services.can_delegate_edit(registration)
@@ -155,19 +153,34 @@ def test_the_same_name_for_the_same_delegation_is_a_duplicate(
 
     # Another delegation, or another name, is another person; staff may register a namesake.
     colombia = next(e for e in event.entities if e.iso_code == "CO")
-    assert services.same_person(event, registration_data(
-        given_name="José", family_name="Martínez", entity_id=colombia.id)) is None
-    assert services.same_person(event, registration_data(
-        given_name="José", family_name="Martínez-Ortiz")) is None
+    assert (
+        services.same_person(
+            event,
+            registration_data(given_name="José", family_name="Martínez", entity_id=colombia.id),
+        )
+        is None
+    )
+    assert (
+        services.same_person(
+            event, registration_data(given_name="José", family_name="Martínez-Ortiz")
+        )
+        is None
+    )
     assert services.register(event, twin, by=make_staff()).status == Status.PENDING
 
 
-def test_free_text_organisations_match_by_folded_name(db, event, make_registration, registration_data):
+def test_free_text_organisations_match_by_folded_name(
+    db, event, make_registration, registration_data
+):
     ngo = next(c for c in event.categories if c.code == "ngo")
     values = {"category_id": ngo.id, "entity_id": None, "given_name": "Ada", "family_name": "Obi"}
     make_registration("pending", other_organisation="Réseau Migrants", **values)
-    assert services.same_person(event, registration_data(other_organisation="reseau migrants", **values))
-    assert not services.same_person(event, registration_data(other_organisation="Other NGO", **values))
+    assert services.same_person(
+        event, registration_data(other_organisation="reseau migrants", **values)
+    )
+    assert not services.same_person(
+        event, registration_data(other_organisation="Other NGO", **values)
+    )
 
 
 def test_a_second_head_of_delegation_is_flagged(db, event, make_registration):

@@ -1,9 +1,9 @@
 """Helpers for document tests: PDF text per page, QR decoding, a server that must stay idle."""
 
 import io
-from datetime import date, timedelta
 import socket
 import threading
+from datetime import date, timedelta
 
 import pypdf
 import pypdfium2

@@ -246,6 +246,7 @@ def test_attendance_and_statistics(client, sign_in, event, make_registration):
     assert page.status_code == 200
     assert page.text.count("<svg") == 5 and 'data-count="1"' in page.text
     assert data.status_code == 200 and data.data.startswith(b"\xef\xbb\xbf")
+    assert data.headers["Content-Type"] == "text/csv; charset=utf-8"  # one charset, not two
     assert client.get("/manage/e/no-such-event/statistics").status_code == 404
 
 

@@ -36,8 +36,12 @@ def test_the_list_fits_a_laptop_and_remembers_the_chosen_columns(
     long_one = make_registration(
         "approved", given_name=LONG_NAME, family_name="Ortiz-Montenegro y Valderrama"
     )
-    make_registration("pending", other_organisation="Réseau des migrants de retour", entity_id=None,
-                      category_id=next(c.id for c in event.categories if c.code == "ngo"))
+    make_registration(
+        "pending",
+        other_organisation="Réseau des migrants de retour",
+        entity_id=None,
+        category_id=next(c.id for c in event.categories if c.code == "ngo"),
+    )
     for number in range(5):
         make_registration("pending", given_name=f"Person{number}")
     staff = make_staff(Role.REGISTRAR)
