@@ -44,6 +44,10 @@ class CheckboxListField(SelectMultipleField):
 class RegistrationForm(FlaskForm):
     """Every field of a registration; choices are filled per event by ``for_event``."""
 
+    #: True in forms that staff or a focal point fill in for someone else: the labels then
+    #: speak about "the participant", not to "you".
+    on_behalf = False
+
     category = SelectField(_l("I am registering as"), validators=[InputRequired()], coerce=str)
     entity = SelectField(
         _l("State or organisation represented"), validators=[InputRequired()], coerce=str
@@ -134,7 +138,25 @@ class RegistrationForm(FlaskForm):
             for session in event.sessions
         ]
         self.full_sessions = bool(full)
+        if self.on_behalf:
+            self._neutral_labels()
         return self
+
+    def _neutral_labels(self) -> None:
+        """Labels for someone registering another person (staff, a focal point)."""
+        self.category.label.text = _l("Category")
+        self.head_of_delegation.label.text = _l("Head of delegation")
+        if self.photo is not None:
+            self.photo.label.text = _l("Photo for the badge (JPEG or PNG, up to 5 MB)")
+        self.sessions.label.text = _l("Sessions the participant will attend")
+        self.consent_to_list.label.text = _l(
+            "The participant agrees to appear in the published list of participants"
+        )
+        if isinstance(self.privacy, BooleanField):
+            self.privacy.label.text = _l(
+                "The participant has been informed of the privacy notice and agrees that their "
+                "data is used to organise the meeting"
+            )
 
     def received_photo(self) -> str | None:
         """Store a newly uploaded photo, or keep the one received with an earlier attempt.
