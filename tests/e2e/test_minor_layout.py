@@ -19,9 +19,7 @@ def test_statistics_labels_are_readable_and_whole(
     make_registration("approved", category_id=un.id, entity_id=None, other_organisation="UNDP")
     make_registration("approved")
     page.set_viewport_size({"width": 1280, "height": 800})
-    _sign_in(
-        page, live_server.base_url, f"/manage/e/{event.slug}/statistics", make_staff().email
-    )
+    _sign_in(page, live_server.base_url, f"/manage/e/{event.slug}/statistics", make_staff().email)
     expect(page.locator("figure.chart").first).to_be_visible()
     labels = page.locator("figure.chart svg text")
     assert labels.count() > 10
@@ -48,9 +46,7 @@ def test_buttons_are_spaced_and_text_inputs_in_error_are_red(
 ):
     registration = make_registration("pending")
     staff = make_staff(Role.REGISTRAR)
-    _sign_in(
-        page, live_server.base_url, f"/manage/registrations/{registration.id}", staff.email
-    )
+    _sign_in(page, live_server.base_url, f"/manage/registrations/{registration.id}", staff.email)
     approve = page.locator("#approve").bounding_box()
     reject = page.locator("#reject").bounding_box()
     assert reject["x"] - (approve["x"] + approve["width"]) >= 6

@@ -39,7 +39,7 @@ def test_free_text_organisations_are_listed_and_filterable(
         f"/manage/e/{event.slug}/registrations", query_string={"organisation": "Réseau Retour"}
     ).text
     assert listing.count("<tr data-reference=") == 2
-    assert '<option selected>Réseau Retour</option>' in listing
+    assert "<option selected>Réseau Retour</option>" in listing
 
 
 def test_documents_and_statistics_carry_the_back_office_menu(client, sign_in, event):
