@@ -1,7 +1,7 @@
 """review fields, secretariat address, practical information, certificate, list columns
 
 Revision ID: 0003_i
-Revises: 0002
+Revises: 0003_a
 Create Date: 2026-11-30 10:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_i"
-down_revision = "0002"
+down_revision = "0003_a"  # re-chained after main's 0003_a at merge
 branch_labels = None
 depends_on = None
 

@@ -19,7 +19,7 @@ from registration.delegates.models import (
 from registration.errors import DomainError
 from registration.events.models import AgendaSession, Category, Entity, Event
 from registration.extensions import db
-from registration.security import new_reference, new_token
+from registration.security import new_reference
 
 #: Groups of fields that a meeting may say send an approved registration back to review when a
 #: delegate or focal point changes them (Event.review_fields): {code: audited field names}.
@@ -267,12 +267,12 @@ def register(
     registration = Registration(
         event=event,
         reference=_unused_reference(event),
-        manage_token=new_token(),
-        badge_token=new_token(),
         status=status,
         person_key=key,
         **_cleaned(values),
     )
+    registration.issue_manage_token()
+    registration.issue_badge_token()
     registration.category = category
     registration.entity = entity
     registration.sessions = sessions
@@ -432,6 +432,8 @@ def update_registration(
         raise _duplicate_error() from error
     record("updated", registration=registration, actor=by, actor_type=actor_type, changes=changes)
     emails.queue_registration_email(registration, "updated", changes=changes)
+    if "email" in changes:
+        emails.queue_email_change_notice(registration, before["email"])
     if not staff:
         emails.notify_secretariat(registration, changes)
     return changes
@@ -467,10 +469,11 @@ def withdraw(registration: Registration, *, by=None, actor_type: str | None = No
 
 
 def resend_links(event: Event, email: str) -> int:
-    """Email every active registration of ``email`` for ``event`` its manage link.
+    """Email every active registration of ``email`` for ``event`` a new manage link.
 
-    Returns how many were sent; callers must answer the same whatever the number, so that
-    nobody learns who is registered.
+    Each gets a new secret, so that links sent or seen before stop working. Returns how many
+    were sent; callers must answer the same whatever the number, so that nobody learns who is
+    registered.
     """
     registrations = (
         db.session.execute(
@@ -484,5 +487,7 @@ def resend_links(event: Event, email: str) -> int:
         .all()
     )
     for registration in registrations:
+        registration.issue_manage_token()
         emails.queue_registration_email(registration, "link")
+    db.session.flush()
     return len(registrations)
