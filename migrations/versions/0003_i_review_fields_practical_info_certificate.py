@@ -25,6 +25,32 @@ _event = sa.table(
 )
 
 
+def _drop_column(table: str, column: str) -> None:
+    """Drop a plain column in place. Alembic's batch mode would copy and drop the table on
+    SQLite, and dropping ``event`` there cascades to every registration of the meeting."""
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(sa.text(f"ALTER TABLE {table} DROP COLUMN {column}"))  # SQLite >= 3.35
+    else:
+        op.drop_column(table, column)
+
+
+def _event_columns() -> tuple[sa.Column, ...]:
+    """New columns of ``event`` (new objects each time: a Column joins one table only); their
+    server defaults fill existing rows, and stay (SQLite cannot change a column in place)."""
+    return (
+        sa.Column("review_fields", sa.JSON(), nullable=False, server_default="[]"),
+        sa.Column("secretariat_email", sa.String(length=254), nullable=False, server_default=""),
+        sa.Column("practical_info", sa.Text(), nullable=False, server_default=""),
+        sa.Column("certificate_logo", sa.String(length=80), nullable=True),
+        sa.Column(
+            "certificate_signatory", sa.String(length=200), nullable=False, server_default=""
+        ),
+        sa.Column(
+            "certificate_signatory_title", sa.String(length=300), nullable=False, server_default=""
+        ),
+    )
+
+
 def upgrade():
     op.create_table(
         "staff_preference",
@@ -38,54 +64,22 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("user_id", name=op.f("pk_staff_preference")),
     )
-    with op.batch_alter_table("event", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("review_fields", sa.JSON(), nullable=True))
-        batch_op.add_column(
-            sa.Column("secretariat_email", sa.String(length=254), nullable=False, server_default="")
-        )
-        batch_op.add_column(
-            sa.Column("practical_info", sa.Text(), nullable=False, server_default="")
-        )
-        batch_op.add_column(sa.Column("certificate_logo", sa.String(length=80), nullable=True))
-        batch_op.add_column(
-            sa.Column(
-                "certificate_signatory", sa.String(length=200), nullable=False, server_default=""
-            )
-        )
-        batch_op.add_column(
-            sa.Column(
-                "certificate_signatory_title",
-                sa.String(length=300),
-                nullable=False,
-                server_default="",
-            )
-        )
+    for column in _event_columns():
+        op.add_column("event", column)
     # Meetings keep what their switch said: on → the old key fields, off → none.
-    for switch, fields in ((True, _OLD_KEY_FIELDS), (False, [])):
-        op.execute(
-            _event.update()
-            .where(_event.c.reapprove_on_key_edit == switch)
-            .values(review_fields=fields)
-        )
-    with op.batch_alter_table("event", schema=None) as batch_op:
-        batch_op.alter_column("review_fields", existing_type=sa.JSON(), nullable=False)
-        for name in (
-            "secretariat_email",
-            "practical_info",
-            "certificate_signatory",
-            "certificate_signatory_title",
-        ):
-            batch_op.alter_column(name, server_default=None)
-        batch_op.drop_column("reapprove_on_key_edit")
+    op.execute(
+        _event.update()
+        .where(_event.c.reapprove_on_key_edit == sa.true())
+        .values(review_fields=_OLD_KEY_FIELDS)
+    )
+    _drop_column("event", "reapprove_on_key_edit")
 
 
 def downgrade():
-    with op.batch_alter_table("event", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column(
-                "reapprove_on_key_edit", sa.Boolean(), nullable=False, server_default=sa.true()
-            )
-        )
+    op.add_column(
+        "event",
+        sa.Column("reapprove_on_key_edit", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
     connection = op.get_bind()
     for event_id, fields in connection.execute(sa.select(_event.c.id, _event.c.review_fields)):
         connection.execute(
@@ -93,12 +87,6 @@ def downgrade():
             .where(_event.c.id == event_id)
             .values(reapprove_on_key_edit=bool(fields))
         )
-    with op.batch_alter_table("event", schema=None) as batch_op:
-        batch_op.alter_column("reapprove_on_key_edit", server_default=None)
-        batch_op.drop_column("certificate_signatory_title")
-        batch_op.drop_column("certificate_signatory")
-        batch_op.drop_column("certificate_logo")
-        batch_op.drop_column("practical_info")
-        batch_op.drop_column("secretariat_email")
-        batch_op.drop_column("review_fields")
+    for column in reversed(_event_columns()):
+        _drop_column("event", column.name)
     op.drop_table("staff_preference")
