@@ -1,7 +1,5 @@
 """Migration 0003_i keeps each meeting's re-approval switch as review fields, and no row."""
 
-import json
-
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
