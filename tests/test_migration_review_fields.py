@@ -24,16 +24,12 @@ def test_the_switch_becomes_review_fields_and_registrations_stay(empty_database_
                 table = tables.tables[name]
                 connection.execute(table.insert().values(_minimal_row(table, **values)))
         upgrade()
-        rows = db.session.execute(sa.text("SELECT slug, review_fields FROM event ORDER BY id"))
-        assert [
-            (
-                slug,
-                db.JSON().result_processor(db.engine.dialect, None)(fields)
-                if isinstance(fields, str)
-                else fields,
-            )
-            for slug, fields in rows
-        ] == [
+        rows = db.session.execute(
+            sa.select(sa.column("slug"), sa.column("review_fields", sa.JSON))
+            .select_from(sa.table("event"))
+            .order_by(sa.column("id"))
+        )
+        assert [tuple(row) for row in rows] == [
             ("on", ["name", "category", "entity", "photo"]),
             ("off", []),
         ]
