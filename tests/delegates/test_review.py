@@ -201,3 +201,53 @@ def test_names_of_only_symbols_are_refused(db, event, registration_data, name):
 @pytest.mark.parametrize("name", ["Ng", "李", "O'Brien", "Ó Súilleabháin", "Ørsted"])
 def test_names_in_any_script_are_accepted(db, event, registration_data, name):
     assert services.register(event, registration_data(given_name=name)).given_name == name
+
+
+def test_sessions_are_listed_in_agenda_order_in_the_email_and_calendar(
+    db, event, registration_data
+):
+    from icalendar import Calendar
+
+    from registration.delegates.emails import agenda_calendar
+
+    from datetime import timedelta
+
+    # A wrap-up added first (lowest id) but held last: agenda order is by time, not by id.
+    late, early = event.sessions[0], event.sessions[2]
+    late.starts_at = event.sessions[-1].ends_at + timedelta(minutes=10)
+    late.ends_at = late.starts_at + timedelta(minutes=30)
+    db.session.flush()
+    registration = services.register(event, registration_data(session_ids=[late.id, early.id]))
+    [message] = db.session.execute(
+        db.select(OutboxEmail).where(OutboxEmail.registration_id == registration.id)
+    ).scalars()
+    assert message.body_text.index(early.title) < message.body_text.index(late.title)
+    summaries = [
+        str(component["summary"])
+        for component in Calendar.from_ical(agenda_calendar(registration)).walk("VEVENT")
+    ]
+    assert summaries[0].startswith(early.title) and summaries[-1].startswith(late.title)
+
+
+def test_the_rejection_email_does_not_invite_changes(db, make_registration, make_staff):
+    registration = make_registration("pending")
+    workflow.reject(registration, "No nomination letter.", by=make_staff())
+    message = db.session.execute(
+        db.select(OutboxEmail).where(OutboxEmail.template == "status_rejected")
+    ).scalar_one()
+    assert "View your registration" in message.body_text
+    assert "change or withdraw" not in message.body_text + message.body_html
+
+
+def test_staff_and_focal_point_forms_speak_of_the_participant(app, event):
+    from registration.delegates.forms import RegistrationForm
+    from registration.desk.forms import WalkInForm
+    from registration.manage.forms import StaffRegistrationForm
+
+    with app.test_request_context():
+        public = RegistrationForm(meta={"csrf": False}).for_event(event, "en")
+        assert public.category.label.text == "I am registering as"
+        for form_class in (StaffRegistrationForm, WalkInForm):
+            form = form_class(meta={"csrf": False}).for_event(event, "en")
+            assert form.category.label.text == "Category"
+            assert str(form.sessions.label.text) == "Sessions the participant will attend"
