@@ -132,6 +132,17 @@ def _audit(action: str, event: Event, by: StaffUser, changes: dict) -> None:
         record(action, event_id=event.id, actor=by, changes=changes)
 
 
+def _set_event(event: Event, values: dict, action: str, by: StaffUser) -> dict[str, list]:
+    """Set ``values`` on the event, flush, and audit what changed under ``action``."""
+    before = {name: getattr(event, name) for name in values}
+    for name, value in values.items():
+        setattr(event, name, value)
+    db.session.flush()
+    changes = diff(before, values)
+    _audit(action, event, by, changes)
+    return changes
+
+
 def update_event(event: Event, data: EventData, *, by: StaffUser) -> dict[str, list]:
     """Change an event's settings (admins); returns the changes. Raises SetupError."""
     zone = _zone(data.timezone)
@@ -152,13 +163,7 @@ def update_event(event: Event, data: EventData, *, by: StaffUser) -> dict[str, l
     texts = ("series", "organiser", "venue", "secretariat_email", "practical_info")
     values.update({name: values[name].strip() for name in texts})
     values["review_fields"] = [code for code in REVIEW_FIELDS if code in data.review_fields]
-    before = {name: getattr(event, name) for name in values}
-    for name, value in values.items():
-        setattr(event, name, value)
-    db.session.flush()
-    changes = diff(before, values)
-    _audit("event_updated", event, by, changes)
-    return changes
+    return _set_event(event, values, "event_updated", by)
 
 
 def _check_code(code: str, existing: set[str]) -> str:
@@ -344,10 +349,4 @@ def update_certificate(
         "certificate_signatory": signatory.strip(),
         "certificate_signatory_title": signatory_title.strip(),
     }
-    before = {name: getattr(event, name) for name in values}
-    for name, value in values.items():
-        setattr(event, name, value)
-    db.session.flush()
-    changes = diff(before, values)
-    _audit("certificate_updated", event, by, changes)
-    return changes
+    return _set_event(event, values, "certificate_updated", by)
