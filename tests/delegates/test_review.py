@@ -206,11 +206,11 @@ def test_names_in_any_script_are_accepted(db, event, registration_data, name):
 def test_sessions_are_listed_in_agenda_order_in_the_email_and_calendar(
     db, event, registration_data
 ):
+    from datetime import timedelta
+
     from icalendar import Calendar
 
     from registration.delegates.emails import agenda_calendar
-
-    from datetime import timedelta
 
     # A wrap-up added first (lowest id) but held last: agenda order is by time, not by id.
     late, early = event.sessions[0], event.sessions[2]
