@@ -76,7 +76,7 @@ def test_the_edit_page_warns_before_an_approval_is_undone(
     warning = page.locator("#review-warning")
     expect(warning).to_be_visible()
     expect(warning.locator("li")).to_have_text(["Category", "State or organisation", "Sessions"])
-    expect(warning).to_contain_text("such as a typo in your name, keep your approval")
+    expect(warning).to_contain_text("such as a typo in a name, keep the approval")
     folder = os.environ.get("SCREENSHOT_DIR") or tmp_path
     page.screenshot(path=os.path.join(folder, "edit-warning.png"))
 
