@@ -186,7 +186,7 @@ def test_delegate_sends_a_letter_from_their_link(client, db, make_registration):
 def test_the_focal_point_is_warned_before_an_approval_is_undone(
     client, db, netherlands, invite, make_registration
 ):
-    focal_point, token = invite(netherlands)
+    _focal_point, token = invite(netherlands)
     approved = make_registration("approved")
     page = client.get(f"/fp/{token}/delegates/{approved.id}/edit").text
     warning = page.split('id="review-warning"')[1].split("</div>")[0]
