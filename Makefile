@@ -1,6 +1,8 @@
 # The README's two commands: `make run` (demo on SQLite) and `make test` (the whole suite).
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
+# `make run PORT=8080` when 5000 is taken.
+PORT ?= 5000
 BIN := $(VENV)/bin
 export FLASK_APP := registration
 
@@ -32,10 +34,11 @@ run: install translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load
 	$(BIN)/flask staff ensure-admin
-	@echo "Serving http://127.0.0.1:5000 with the background worker; Ctrl-C stops both."
-	$(BIN)/flask worker & worker=$$!; \
+	@echo "Serving http://127.0.0.1:$(PORT) with the background worker; Ctrl-C stops both."
+	export REGISTRATION_PUBLIC_BASE_URL=$${REGISTRATION_PUBLIC_BASE_URL:-http://127.0.0.1:$(PORT)}; \
+	  $(BIN)/flask worker & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	  $(BIN)/flask run --host 127.0.0.1 --port 5000
+	  $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 test: install translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

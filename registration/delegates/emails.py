@@ -1,12 +1,18 @@
 """The emails a delegate receives about their registration."""
 
+import io
+
+import segno
 from flask_babel import lazy_gettext as _l
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
-from registration.delegates.models import Registration, Status
+from registration.delegates.models import FIELD_LABELS, Registration, Status
 from registration.links import public_url
 from registration.mail.services import Attachment, queue_email
+
+#: Content-ID of the e-badge's QR code inside the approval email's HTML.
+E_BADGE_CID = "e-badge-qr"
 
 # Subjects are lazy: queue_email evaluates them in the delegate's language.
 _SUBJECTS = {
@@ -37,7 +43,9 @@ def agenda_calendar(registration: Registration) -> bytes:
     language = registration.language
     title = event.title_in(language)
     venue = event.localized("venue", language)
-    for session in registration.sessions or event.sessions:
+    # Agenda order, whatever order the sessions were chosen or stored in.
+    chosen = registration.sessions or event.sessions
+    for session in sorted(chosen, key=lambda item: (item.starts_at, item.id)):
         entry = CalendarEvent()
         entry.add("uid", f"{registration.reference}-{session.code}@registration")
         entry.add("summary", f"{session.title_in(language)} — {title}")
@@ -51,13 +59,39 @@ def agenda_calendar(registration: Registration) -> bytes:
     return calendar.to_ical()
 
 
+def e_badge(registration: Registration) -> tuple[dict, list[Attachment]]:
+    """What an approved delegate needs at the venue: the e-badge and practical information.
+
+    Returns template context (the badge PDF link through the secret manage link, the
+    meeting's practical information) and the QR code as an inline PNG, so that the desk can
+    scan a phone. Empty for a registration that is not approved.
+    """
+    if registration.status != Status.APPROVED:
+        return {}, []
+    png = io.BytesIO()
+    # Only the badge token, like the printed badge: a scan of the phone is a scan of the badge.
+    segno.make(registration.badge_token, error="m").save(png, kind="png", scale=8, border=4)
+    context = {
+        "e_badge": {
+            "cid": E_BADGE_CID,
+            "pdf_link": public_url("documents.own_badge", token=registration.manage_token),
+        },
+        "practical_info": registration.event.practical_info,
+    }
+    return context, [Attachment("e-badge.png", "image/png", png.getvalue(), E_BADGE_CID)]
+
+
 def queue_registration_email(registration: Registration, kind: str, *, changes=None) -> None:
     """Queue the ``kind`` email (created, updated, withdrawn, link) in the delegate's language."""
     subject = _SUBJECTS.get((kind, registration.status)) or _SUBJECTS[(kind, None)]
     event = registration.event
     attachments = []
+    extra: dict = {}
     if kind in ("created", "updated") and registration.status != Status.WITHDRAWN:
         attachments.append(Attachment("agenda.ics", "text/calendar", agenda_calendar(registration)))
+    if kind == "created":
+        extra, badge = e_badge(registration)
+        attachments += badge
     queue_email(
         registration.email,
         f"registration_{kind}",
@@ -66,6 +100,7 @@ def queue_registration_email(registration: Registration, kind: str, *, changes=N
             "event": event,
             "manage_link": public_url("delegates.manage", token=registration.manage_token),
             "changes": changes or {},
+            **extra,
         },
         registration.language,
         subject=subject(
@@ -73,6 +108,34 @@ def queue_registration_email(registration: Registration, kind: str, *, changes=N
         ),
         registration=registration,
         attachments=attachments,
+    )
+
+
+def notify_secretariat(registration: Registration, changes: dict[str, list]) -> None:
+    """Tell the event's secretariat address (if set) which fields a delegate changed.
+
+    Written in the meeting's first language; the back-office page shows the values.
+    """
+    event = registration.event
+    if not event.secretariat_email:
+        return
+    language = (event.languages or ["en"])[0]
+    queue_email(
+        event.secretariat_email,
+        "secretariat_registration_changed",
+        {
+            "registration": registration,
+            "event": event,
+            "fields": [name for name in changes if name != "status"],
+            "field_labels": FIELD_LABELS,
+            "back_to_review": "status" in changes,
+            "manage_link": public_url("manage.registration", registration_id=registration.id),
+        },
+        language,
+        subject=_l(
+            "Registration changed by the delegate: %(reference)s", reference=registration.reference
+        ),
+        event=event,
     )
 
 

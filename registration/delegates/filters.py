@@ -43,6 +43,8 @@ class RegistrationFilter:
     status: list[Status] = field(default_factory=list)
     category: int | None = None
     entity: int | None = None
+    #: A free-text organisation (typed by delegates whose organisation is not in the list).
+    organisation: str = ""
     session: int | None = None
     checked_in: bool | None = None
     photo: bool | None = None
@@ -71,7 +73,7 @@ class RegistrationFilter:
     @property
     def is_filtered(self) -> bool:
         """Whether anything narrows the list (search text or a filter)."""
-        narrowing = ("q", "status", "category", "entity", "session")
+        narrowing = ("q", "status", "category", "entity", "organisation", "session")
         return any(getattr(self, name) for name in narrowing) or any(
             getattr(self, name) is not None for name in ("checked_in", "photo", "badge_printed")
         )
@@ -97,6 +99,7 @@ def parse_filter(args: MultiDict) -> RegistrationFilter:
         status=[Status(value) for value in dict.fromkeys(statuses)],
         category=_int(args.get("category")),
         entity=_int(args.get("entity")),
+        organisation=args.get("organisation", "")[:MAX_QUERY].strip(),
         session=_int(args.get("session")),
         checked_in=_yes_no(args.get("checked_in")),
         photo=_yes_no(args.get("photo")),
@@ -146,6 +149,8 @@ def conditions(event: Event, flt: RegistrationFilter) -> list[sa.ColumnElement[b
         where.append(Registration.category_id == flt.category)
     if flt.entity is not None:
         where.append(Registration.entity_id == flt.entity)
+    if flt.organisation:
+        where.append(Registration.other_organisation == flt.organisation)
     if flt.session is not None:
         where.append(
             Registration.id.in_(
@@ -223,6 +228,18 @@ def matching_ids(event: Event, flt: RegistrationFilter) -> list[int]:
     """The ids of every matching registration, in the filter's order."""
     query = _ordered(db.select(Registration.id).where(*conditions(event, flt)), event, flt)
     return list(db.session.execute(query).scalars())
+
+
+def other_organisations(event: Event) -> list[str]:
+    """The free-text organisations that registrations of ``event`` typed, sorted."""
+    return list(
+        db.session.execute(
+            db.select(Registration.other_organisation)
+            .where(Registration.event_id == event.id, Registration.other_organisation != "")
+            .distinct()
+            .order_by(Registration.other_organisation)
+        ).scalars()
+    )
 
 
 @dataclass

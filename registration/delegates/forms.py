@@ -1,5 +1,6 @@
 """The registration form (shape only; rules that need the database live in services)."""
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -18,7 +19,7 @@ from wtforms import (
 from wtforms.validators import Email, InputRequired, Length, Optional
 
 from registration.collation import collated
-from registration.delegates import photos
+from registration.delegates import photos, workflow
 from registration.delegates.models import HONORIFICS
 from registration.delegates.services import RegistrationData
 from registration.i18n import country_choices, format_datetime, format_time
@@ -43,6 +44,10 @@ class CheckboxListField(SelectMultipleField):
 
 class RegistrationForm(FlaskForm):
     """Every field of a registration; choices are filled per event by ``for_event``."""
+
+    #: True in forms that staff or a focal point fill in for someone else: the labels then
+    #: speak about "the participant", not to "you".
+    on_behalf = False
 
     category = SelectField(_l("I am registering as"), validators=[InputRequired()], coerce=str)
     entity = SelectField(
@@ -134,11 +139,35 @@ class RegistrationForm(FlaskForm):
             SelectChoice("", "—"),
             *(SelectChoice(code, name) for code, name in country_choices(language)),
         ]
+        full = workflow.full_session_ids(event)
         self.sessions.choices = [
-            SelectChoice(session.id, f"{session.title_in(language)} ({_when(session)})")
+            SelectChoice(
+                session.id,
+                f"{session.title_in(language)} ({_when(session)})"
+                + (f" — {_('full')}" if session.id in full else ""),
+            )
             for session in event.sessions
         ]
+        self.full_sessions = bool(full)
+        if self.on_behalf:
+            self._neutral_labels()
         return self
+
+    def _neutral_labels(self) -> None:
+        """Labels for someone registering another person (staff, a focal point)."""
+        self.category.label.text = _l("Category")
+        self.head_of_delegation.label.text = _l("Head of delegation")
+        if self.photo is not None:
+            self.photo.label.text = _l("Photo for the badge (JPEG or PNG, up to 5 MB)")
+        self.sessions.label.text = _l("Sessions the participant will attend")
+        self.consent_to_list.label.text = _l(
+            "The participant agrees to appear in the published list of participants"
+        )
+        if isinstance(self.privacy, BooleanField):
+            self.privacy.label.text = _l(
+                "The participant has been informed of the privacy notice and agrees that their "
+                "data is used to organise the meeting"
+            )
 
     def received_photo(self) -> str | None:
         """Store a newly uploaded photo, or keep the one received with an earlier attempt.

@@ -132,6 +132,47 @@ def language_label(language: str) -> str:
     return str(LANGUAGE_LABELS.get(language, language))
 
 
+#: Audited fields of a registration, in the reader's language (trail, notices to staff).
+FIELD_LABELS = {
+    "status": _l("Status"),
+    "status_reason": _l("Reason given"),
+    "honorific": _l("Honorific"),
+    "given_name": _l("Given name(s)"),
+    "family_name": _l("Family name"),
+    "gender": _l("Gender"),
+    "function": _l("Function or title"),
+    "unit": _l("Ministry, department or unit"),
+    "category_id": _l("Category"),
+    "entity_id": _l("State or organisation"),
+    "other_organisation": _l("Other organisation"),
+    "email": _l("Email"),
+    "phone": _l("Telephone"),
+    "nationality": _l("Nationality"),
+    "language": _l("Language of correspondence"),
+    "head_of_delegation": _l("Head of delegation"),
+    "photo": _l("Photo"),
+    "session_ids": _l("Sessions"),
+    "dietary_needs": _l("Dietary requirements"),
+    "accessibility_needs": _l("Accessibility requirements"),
+    "consent_to_list": _l("In the list of participants"),
+    "nomination_letter": _l("Nomination letter"),
+    "checked_in_at": _l("Checked in"),
+    "badge_printed_at": _l("Badge printed"),
+    "annul_reason": _l("Reason given"),
+}
+
+
+def display_email(address: str) -> str:
+    """An address with its internationalised domain in Unicode (xn--… labels decoded)."""
+    local, at, domain = (address or "").rpartition("@")
+    if not at or "xn--" not in domain:
+        return address or ""
+    try:
+        return f"{local}@{domain.encode('ascii').decode('idna')}"
+    except UnicodeError:  # not valid punycode: show it as stored
+        return address
+
+
 def status_label(status: Status | str) -> str:
     """A status in the reader's language."""
     return str(STATUS_LABELS.get(Status(status), status))

@@ -25,12 +25,11 @@ def photo_dir() -> Path:
     return Path(current_app.config["PHOTO_DIR"])
 
 
-def process_photo(data: bytes) -> bytes:
-    """Validate an uploaded JPEG or PNG and return a badge-ready JPEG portrait.
+def _decode(data: bytes) -> Image.Image:
+    """Decode an uploaded JPEG or PNG, bounded in bytes and pixels, upright and on white.
 
     The image is decoded (not trusted by its name), its pixel count bounded before decoding
-    (decompression bombs), EXIF orientation applied then every metadata block dropped, and it is
-    cropped to the badge's 3:4 portrait and resized. Raises PhotoError.
+    (decompression bombs), EXIF orientation applied. Raises PhotoError.
     """
     config = current_app.config
     if len(data) > config["PHOTO_MAX_BYTES"]:
@@ -67,15 +66,43 @@ def process_photo(data: bytes) -> bytes:
         background = Image.new("RGB", image.size, "white")
         background.paste(image, mask=image.getchannel("A"))
         image = background
+    return image.convert("RGB")
+
+
+def _jpeg(image: Image.Image) -> bytes:
+    """``image`` as a new JPEG file (no exif= argument: every metadata block is dropped)."""
+    output = io.BytesIO()
+    image.save(output, "JPEG", quality=85, optimize=True)
+    return output.getvalue()
+
+
+def process_photo(data: bytes) -> bytes:
+    """Validate an uploaded JPEG or PNG and return a badge-ready JPEG portrait.
+
+    Decoded and cleaned by ``_decode``, then cropped to the badge's 3:4 portrait and resized.
+    Raises PhotoError.
+    """
     image = ImageOps.fit(
-        image.convert("RGB"),
-        tuple(config["PHOTO_SIZE"]),
+        _decode(data),
+        tuple(current_app.config["PHOTO_SIZE"]),
         Image.Resampling.LANCZOS,
         centering=(0.5, 0.35),
     )
-    output = io.BytesIO()
-    image.save(output, "JPEG", quality=85, optimize=True)  # no exif= argument: metadata dropped
-    return output.getvalue()
+    return _jpeg(image)
+
+
+#: Largest logo kept (width, height): sharp at 300 dpi on a certificate's 60 × 30 mm box.
+LOGO_SIZE = (720, 360)
+
+
+def process_logo(data: bytes) -> bytes:
+    """Validate an uploaded JPEG or PNG logo and return it re-encoded, shrunk to LOGO_SIZE.
+
+    Its proportions are kept and transparency becomes white. Raises PhotoError.
+    """
+    image = _decode(data)
+    image.thumbnail(LOGO_SIZE, Image.Resampling.LANCZOS)
+    return _jpeg(image)
 
 
 def store_photo(jpeg: bytes) -> str:

@@ -5,6 +5,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from registration.audit.services import diff, record
@@ -20,23 +21,34 @@ from registration.events.models import AgendaSession, Category, Entity, Event
 from registration.extensions import db
 from registration.security import new_reference
 
-#: Fields whose change by a delegate sends an approved registration back to pending.
-KEY_FIELDS = (
-    "given_name",
-    "family_name",
-    "entity_id",
-    "other_organisation",
-    "category_id",
-    "photo",
-)
+#: Groups of fields that a meeting may say send an approved registration back to review when a
+#: delegate or focal point changes them (Event.review_fields): {code: audited field names}.
+REVIEW_FIELDS = {
+    "name": ("honorific", "given_name", "family_name"),
+    "category": ("category_id",),
+    "entity": ("entity_id", "other_organisation"),
+    "function": ("function", "unit"),
+    "photo": ("photo",),
+    "sessions": ("session_ids",),
+    "email": ("email",),
+}
+REVIEW_FIELD_LABELS = {
+    "name": _l("Name"),
+    "category": _l("Category"),
+    "entity": _l("State or organisation"),
+    "function": _l("Function and unit"),
+    "photo": _l("Photo"),
+    "sessions": _l("Sessions"),
+    "email": _l("Email"),
+}
 
 
 class RegistrationError(DomainError):
     """A registration rule was broken.
 
     Codes: registration_not_open, registration_closed, duplicate, invalid_category,
-    invalid_entity, invalid_session, quota_reached, session_full, not_editable,
-    already_withdrawn.
+    invalid_entity, invalid_session, quota_reached, session_full, not_editable, checked_in,
+    already_withdrawn, duplicate_name, invalid_name.
     """
 
 
@@ -78,8 +90,23 @@ def person_key(email: str, given_name: str, family_name: str) -> str:
     return "|".join(_fold(part) for part in (email, given_name, family_name))
 
 
+def _has_letter(text: str) -> bool:
+    """Whether ``text`` holds a letter of any script (not only dots, digits or symbols)."""
+    return any(unicodedata.category(char).startswith("L") for char in text)
+
+
+def _check_names(data: RegistrationData) -> None:
+    """Names are printed on badges and lists: each needs at least one letter."""
+    for name, value in (("given_name", data.given_name), ("family_name", data.family_name)):
+        if not _has_letter(value or ""):
+            raise RegistrationError(
+                _("Write the name in letters, as in the passport."), "invalid_name", field=name
+            )
+
+
 def _check_choices(event: Event, data: RegistrationData) -> tuple[Category, Entity | None, list]:
-    """Check that category, entity and sessions belong to the event and fit together."""
+    """Check the names, and that category, entity and sessions belong to the event and fit."""
+    _check_names(data)
     category = db.session.get(Category, data.category_id)
     if category is None or category.event_id != event.id:
         raise RegistrationError(_("Choose a category."), "invalid_category", field="category")
@@ -98,9 +125,10 @@ def _check_choices(event: Event, data: RegistrationData) -> tuple[Category, Enti
     if data.session_ids:
         sessions = list(
             db.session.execute(
-                db.select(AgendaSession).where(
-                    AgendaSession.id.in_(data.session_ids), AgendaSession.event_id == event.id
-                )
+                db.select(AgendaSession)
+                .where(AgendaSession.id.in_(data.session_ids), AgendaSession.event_id == event.id)
+                # Agenda order: emails list the sessions as the new object holds them.
+                .order_by(AgendaSession.starts_at, AgendaSession.id)
             ).scalars()
         )
         if len(sessions) != len(set(data.session_ids)):
@@ -126,6 +154,53 @@ def _duplicate_error() -> RegistrationError:
         ),
         "duplicate",
         field="email",
+    )
+
+
+def same_person(
+    event: Event, data: RegistrationData, *, exclude_id: int | None = None
+) -> Registration | None:
+    """An active registration of ``event`` with the same name for the same State or
+    organisation, whatever its email: the same person registered twice (by a colleague, with
+    another address). Names and free-text organisations compare without case or accents."""
+    name_key = "|" + "|".join(_fold(part) for part in (data.given_name, data.family_name))
+    conditions = [
+        Registration.event_id == event.id,
+        Registration.status.in_((Status.PENDING, Status.APPROVED, Status.WAITLISTED)),
+        Registration.person_key.endswith(name_key),
+    ]
+    if data.entity_id:
+        conditions.append(Registration.entity_id == data.entity_id)
+    else:
+        conditions.append(Registration.entity_id.is_(None))
+    if exclude_id is not None:
+        conditions.append(Registration.id != exclude_id)
+    candidates = db.session.execute(db.select(Registration).where(*conditions)).scalars()
+    organisation = _fold(data.other_organisation)
+    for candidate in candidates:
+        # person_key is email|given|family: the name part must match exactly, not as a suffix.
+        if candidate.person_key.partition("|")[2] != name_key[1:]:
+            continue
+        if data.entity_id or _fold(candidate.other_organisation) == organisation:
+            return candidate
+    return None
+
+
+def other_heads(registration: Registration) -> list[Registration]:
+    """Other active registrations heading the same delegation (a second head is a mistake
+    staff should see)."""
+    if not registration.head_of_delegation or registration.entity_id is None:
+        return []
+    return list(
+        db.session.execute(
+            db.select(Registration).where(
+                Registration.event_id == registration.event_id,
+                Registration.entity_id == registration.entity_id,
+                Registration.head_of_delegation.is_(True),
+                Registration.id != registration.id,
+                Registration.status.in_((Status.PENDING, Status.APPROVED, Status.WAITLISTED)),
+            )
+        ).scalars()
     )
 
 
@@ -161,6 +236,18 @@ def register(
     ).first()
     if exists:
         raise _duplicate_error()
+    if not (by is not None and actor_type in (None, "staff")) and same_person(event, data):
+        # Staff may register a namesake deliberately; delegates and focal points are stopped.
+        raise RegistrationError(
+            _(
+                "%(name)s is already registered for this State or organisation, with another "
+                "email address. If this is you, use “Lost your link?”; otherwise please "
+                "contact the secretariat.",
+                name=f"{data.given_name.strip()} {data.family_name.strip()}",
+            ),
+            "duplicate_name",
+            field="family_name",
+        )
     limit = workflow.limit_reached(event, entity, sessions)
     if limit == workflow.QUOTA and actor_type == "focal_point":
         # A focal point manages the quota: refuse clearly rather than waitlist.
@@ -239,10 +326,51 @@ def _snapshot(registration: Registration) -> dict:
 
 
 def can_delegate_edit(registration: Registration, now: datetime | None = None) -> bool:
-    """Delegates edit their registration while it is active and registration is open."""
+    """Delegates edit their registration while it is active, not yet checked in (the badge is
+    printed and scanned at the doors) and registration is open."""
     now = now or utcnow()
     closes = registration.event.registration_closes
-    return registration.is_active and not (closes and now >= closes)
+    return (
+        registration.is_active
+        and registration.checked_in_at is None
+        and not (closes and now >= closes)
+    )
+
+
+def _checked_in_error() -> RegistrationError:
+    return RegistrationError(
+        _(
+            "You have checked in at the meeting, so what is printed on your badge can no longer "
+            "be changed here. Please ask the registration desk."
+        ),
+        "checked_in",
+    )
+
+
+def _check_delegate_may_change(registration: Registration) -> None:
+    """Refuse a delegate's or focal point's change once checked in or no longer editable."""
+    if registration.checked_in_at is not None:
+        raise _checked_in_error()
+    if not can_delegate_edit(registration):
+        raise RegistrationError(_("This registration can no longer be changed."), "not_editable")
+
+
+def review_triggers(event: Event, changes: dict[str, list]) -> list[str]:
+    """Codes of the event's review fields among ``changes`` (audited {field: [old, new]})."""
+    return [
+        code
+        for code in event.review_fields or []
+        if any(name in changes for name in REVIEW_FIELDS.get(code, ()))
+    ]
+
+
+def review_field_labels(event: Event) -> list[str]:
+    """The event's review fields in the reader's language, for the edit page's warning."""
+    return [
+        str(REVIEW_FIELD_LABELS[code])
+        for code in event.review_fields or []
+        if code in REVIEW_FIELD_LABELS
+    ]
 
 
 def _check_added_sessions(registration: Registration, sessions: list[AgendaSession]) -> None:
@@ -270,13 +398,14 @@ def update_registration(
     """Change a registration and acknowledge it by email; returns the audited changes.
 
     Delegates (``by`` None) and focal points may edit only while ``can_delegate_edit``; their
-    change of a key field sends an approved registration back to pending when the event says
-    so. Staff (``by`` a StaffUser) may edit at any time. Raises RegistrationError.
+    change of one of the event's ``review_fields`` sends an approved registration back to
+    pending, and the secretariat's address (if set) is told what changed. Staff (``by`` a
+    StaffUser) may edit at any time. Raises RegistrationError.
     """
     staff = by is not None and actor_type in (None, "staff")
     workflow.lock_registration(registration)  # an approval or withdrawal may be committing
-    if not staff and not can_delegate_edit(registration):
-        raise RegistrationError(_("This registration can no longer be changed."), "not_editable")
+    if not staff:
+        _check_delegate_may_change(registration)
     event = registration.event
     category, entity, sessions = _check_choices(event, data)
     if not staff:
@@ -293,12 +422,7 @@ def update_registration(
     changes = diff(before, after)
     if not changes:
         return {}
-    if (
-        not staff
-        and registration.status == Status.APPROVED
-        and event.reapprove_on_key_edit
-        and any(name in changes for name in KEY_FIELDS)
-    ):
+    if not staff and registration.status == Status.APPROVED and review_triggers(event, changes):
         registration.status = Status.PENDING
         changes["status"] = [Status.APPROVED.value, Status.PENDING.value]
     try:
@@ -310,6 +434,8 @@ def update_registration(
     emails.queue_registration_email(registration, "updated", changes=changes)
     if "email" in changes:
         emails.queue_email_change_notice(registration, before["email"])
+    if not staff:
+        emails.notify_secretariat(registration, changes)
     return changes
 
 
@@ -318,9 +444,11 @@ def withdraw(registration: Registration, *, by=None, actor_type: str | None = No
 
     The place it held goes to the next waitlisted registration (workflow.promote_next_waitlisted).
 
-    Raises RegistrationError('already_withdrawn' | 'not_editable').
+    Raises RegistrationError('already_withdrawn' | 'not_editable' | 'checked_in').
     """
     workflow.lock_registration(registration)
+    if (by is None or actor_type == "focal_point") and registration.checked_in_at is not None:
+        raise _checked_in_error()
     if registration.status == Status.WITHDRAWN:
         raise RegistrationError(_("This registration is already withdrawn."), "already_withdrawn")
     if registration.status == Status.REJECTED:

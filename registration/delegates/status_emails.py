@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from registration.delegates import placeholders
+from registration.delegates import emails, placeholders
 from registration.delegates.email_templates import EmailTemplate
 from registration.delegates.models import Registration
 from registration.extensions import db
@@ -66,6 +66,7 @@ def queue_status_email(registration: Registration, kind: str, *, reason: str = "
             # Saving checks the text, so this is a row changed behind the app's back: a
             # decision must not fail because of it; the standard text is sent instead.
             subject, custom_body = default_subject, None
+    extra, attachments = emails.e_badge(registration)
     return queue_email(
         registration.email,
         f"status_{kind}",
@@ -75,8 +76,10 @@ def queue_status_email(registration: Registration, kind: str, *, reason: str = "
             "manage_link": values["manage_link"],
             "reason": reason,
             "custom_body": custom_body,
+            **extra,
         },
         language,
         subject=subject,
         registration=registration,
+        attachments=attachments,
     )

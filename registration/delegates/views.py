@@ -19,6 +19,7 @@ from registration.database import utcnow
 from registration.delegates import photos, services
 from registration.delegates.forms import LostLinkForm, RegistrationForm, WithdrawForm
 from registration.delegates.lookup import registration_for_link
+from registration.delegates.models import Status
 from registration.errors import DomainError, attach_error
 from registration.events.views import load_event
 from registration.extensions import csrf, db, limiter
@@ -49,6 +50,14 @@ def register(slug: str):
                 attach_error(form, error)
             else:
                 db.session.commit()
+                if services.other_heads(registration):
+                    flash(
+                        _(
+                            "Your delegation already has a head of delegation registered: the "
+                            "secretariat will check with you."
+                        ),
+                        "warning",
+                    )
                 return redirect(
                     url_for("delegates.manage", token=registration.manage_token, welcome=1)
                 )
@@ -93,9 +102,7 @@ def edit(token: str):
     form = RegistrationForm().for_event(event, current_language())
     if request.method == "GET":
         form.fill_from(registration)
-        return render_template(
-            "delegates/edit.html", event=event, form=form, registration=registration
-        )
+        return _edit_page(registration, form)
     valid = form.validate()
     photo = form.received_photo() or registration.photo
     if valid and not form.photo.errors:
@@ -114,9 +121,19 @@ def edit(token: str):
             else:
                 flash(_("Nothing was changed."), "info")
             return redirect(url_for("delegates.manage", token=token))
+    return _edit_page(registration, form), 400
+
+
+def _edit_page(registration, form: RegistrationForm) -> str:
+    """The edit form, warning an approved delegate of the changes that undo the approval."""
+    approved = registration.status == Status.APPROVED
     return render_template(
-        "delegates/edit.html", event=event, form=form, registration=registration
-    ), 400
+        "delegates/edit.html",
+        event=registration.event,
+        form=form,
+        registration=registration,
+        review_labels=services.review_field_labels(registration.event) if approved else [],
+    )
 
 
 @bp.route("/r/<token>/withdraw", methods=["GET", "POST"])

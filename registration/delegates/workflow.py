@@ -92,10 +92,22 @@ def session_places_taken(sessions: Iterable[AgendaSession]) -> dict[int, int]:
     return dict(rows)
 
 
-def limit_reached(
+@dataclass(frozen=True)
+class Limit:
+    """A limit that one more place-holding registration would exceed.
+
+    ``code`` is CAPACITY, QUOTA or SESSION; ``entity`` or ``session`` says which one.
+    """
+
+    code: str
+    entity: Entity | None = None
+    session: AgendaSession | None = None
+
+
+def find_limit(
     event: Event, entity: Entity | None, sessions: Sequence[AgendaSession]
-) -> str | None:
-    """Which limit one more place-holding registration would exceed: CAPACITY, QUOTA, SESSION.
+) -> Limit | None:
+    """The limit (meeting, delegation quota, session) that one more place would exceed.
 
     None when it fits. Call it after ``lock_event`` so that the counts stay true until commit.
     """
@@ -105,14 +117,79 @@ def limit_reached(
         and entity.quota is not None
         and _count_held(event, Registration.entity_id == entity.id) >= entity.quota
     ):
-        return QUOTA
+        return Limit(QUOTA, entity=entity)
     if event.capacity is not None and places_taken(event) >= event.capacity:
-        return CAPACITY
+        return Limit(CAPACITY)
     limited = [session for session in sessions if session.capacity is not None]
     taken = session_places_taken(limited)
-    if any(taken.get(session.id, 0) >= session.capacity for session in limited):
-        return SESSION
+    for session in limited:
+        if taken.get(session.id, 0) >= session.capacity:
+            return Limit(SESSION, session=session)
     return None
+
+
+def limit_reached(
+    event: Event, entity: Entity | None, sessions: Sequence[AgendaSession]
+) -> str | None:
+    """The code of ``find_limit``: CAPACITY, QUOTA, SESSION, or None when it fits."""
+    limit = find_limit(event, entity, sessions)
+    return limit.code if limit else None
+
+
+def waitlist_cause(registration: Registration) -> Limit | None:
+    """Why a waitlisted registration waits: the limit it would exceed now (None if it fits).
+
+    The delegate's page and emails name it (meeting full, which session, which quota).
+    """
+    if registration.status != Status.WAITLISTED:
+        return None
+    return find_limit(registration.event, registration.entity, registration.sessions)
+
+
+def waitlist_message(registration: Registration) -> str:
+    """What a waitlisted delegate reads about why they wait, in the current language.
+
+    Each cause has its own words: the meeting is full, a chosen session is full (named), or
+    the delegation's quota is reached (with whom to contact). "" when not waitlisted.
+    """
+    if registration.status != Status.WAITLISTED:
+        return ""
+    limit = waitlist_cause(registration)
+    if limit is None or limit.code == CAPACITY:
+        return _(
+            "The meeting is full: you are on the waiting list. We will write to you as soon as "
+            "a place becomes free."
+        )
+    if limit.code == SESSION:
+        return _(
+            "The session “%(session)s” is full: you are on the waiting list. We will write to "
+            "you as soon as a seat becomes free; you may also change your registration and "
+            "leave this session out.",
+            session=limit.session.title,
+        )
+    contact = registration.event.secretariat_email
+    if contact:
+        return _(
+            "The %(quota)s places of the delegation of %(entity)s are taken: you are on the "
+            "waiting list. Your delegation's focal point or the secretariat (%(contact)s) can "
+            "free a place.",
+            quota=limit.entity.quota,
+            entity=limit.entity.name_in(),
+            contact=contact,
+        )
+    return _(
+        "The %(quota)s places of the delegation of %(entity)s are taken: you are on the waiting "
+        "list. Your delegation's focal point or the secretariat can free a place.",
+        quota=limit.entity.quota,
+        entity=limit.entity.name_in(),
+    )
+
+
+def full_session_ids(event: Event) -> set[int]:
+    """Ids of the event's sessions whose seats are all taken (forms mark them as full)."""
+    limited = [session for session in event.sessions if session.capacity is not None]
+    taken = session_places_taken(limited)
+    return {session.id for session in limited if taken.get(session.id, 0) >= session.capacity}
 
 
 def _change_status(

@@ -42,21 +42,12 @@ class ConfirmForm(FlaskForm):
 class DelegateForm(RegistrationForm):
     """The registration form as a focal point fills it: the entity is theirs and locked."""
 
+    on_behalf = True
+
     def for_entity(self, entity: Entity, language: str) -> "DelegateForm":
         """Fill the choices from the entity's event, offering only the entity and its category."""
         self.for_event(entity.event, language)
         self.category.choices = [SelectChoice(str(entity.category_id), entity.category.name_in())]
         self.entity.choices = [SelectChoice(str(entity.id), entity.name_in(language))]
         self.category.data, self.entity.data = str(entity.category_id), str(entity.id)
-        # The form speaks to the focal point about the delegate, not to the delegate.
-        self.head_of_delegation.label.text = _l("Head of delegation")
-        self.photo.label.text = _l("Photo for the badge (JPEG or PNG, up to 5 MB)")
-        self.sessions.label.text = _l("Sessions the delegate will attend")
-        self.consent_to_list.label.text = _l(
-            "The delegate agrees to appear in the published list of participants"
-        )
-        self.privacy.label.text = _l(
-            "The delegate has been informed of the privacy notice and agrees that their data "
-            "is used to organise the meeting"
-        )
         return self

@@ -5,8 +5,8 @@ from flask_babel import gettext as _
 
 from registration.database import utcnow
 from registration.delegates.lookup import registration_for_link
-from registration.delegates.models import Registration
-from registration.delegates.services import can_delegate_edit
+from registration.delegates.models import Registration, Status
+from registration.delegates.services import can_delegate_edit, review_field_labels
 from registration.delegations import letters, services
 from registration.delegations.forms import ConfirmForm, DelegateForm, LetterForm
 from registration.delegations.models import FocalPoint
@@ -95,6 +95,9 @@ def _render_form(focal_point: FocalPoint, form: DelegateForm, registration, stat
         event=focal_point.entity.event,
         form=form,
         registration=registration,
+        review_labels=review_field_labels(registration.event)
+        if registration is not None and registration.status == Status.APPROVED
+        else [],
     ), status
 
 

@@ -19,7 +19,7 @@ from registration.delegates.models import (
 from registration.delegates.services import RegistrationData
 from registration.delegations.models import FocalPoint, NominationLetter
 from registration.errors import DomainError
-from registration.events.models import Entity, Event
+from registration.events.models import Category, Entity, Event
 from registration.extensions import db
 from registration.i18n import current_language
 from registration.links import public_url
@@ -111,6 +111,24 @@ def list_delegations(event: Event) -> list[dict]:
         }
         for entity in entities
     ]
+
+
+def list_other_organisations(event: Event) -> list[dict]:
+    """Organisations typed by delegates (not in the event's list), with their category and
+    active registrations: staff see them beside the listed delegations and may add them."""
+    rows = db.session.execute(
+        db.select(Registration.other_organisation, Category, db.func.count())
+        .join(Category, Category.id == Registration.category_id)
+        .where(
+            Registration.event_id == event.id,
+            Registration.entity_id.is_(None),
+            Registration.other_organisation != "",
+            Registration.status.in_(ACTIVE_STATUSES),
+        )
+        .group_by(Registration.other_organisation, Category.id)
+        .order_by(Category.position, Registration.other_organisation)
+    ).all()
+    return [{"name": name, "category": category, "active": count} for name, category, count in rows]
 
 
 def get_delegation(entity: Entity) -> Delegation:

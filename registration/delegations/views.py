@@ -46,7 +46,10 @@ def index(slug: str):
     """Every entity of the event with its counts, letters and focal points (staff who read)."""
     event = load_event(slug)
     return render_template(
-        "delegations/index.html", event=event, rows=services.list_delegations(event)
+        "delegations/index.html",
+        event=event,
+        rows=services.list_delegations(event),
+        others=services.list_other_organisations(event),
     )
 
 

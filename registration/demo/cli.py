@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 from registration.delegates.models import Status
 from registration.demo import services
 from registration.demo.fake import fake_registrations
-from registration.events.services import get_event
+from registration.events.cli import EVENT_OPTION, resolve_event
 from registration.extensions import db
 
 demo_cli = AppGroup("demo", help="Demonstration data.")
@@ -26,7 +26,7 @@ def load() -> None:
 
 
 @demo_cli.command("fake")
-@click.option("--event", "slug", required=True, help="Slug of the event.")
+@EVENT_OPTION
 @click.option("--count", type=click.IntRange(1, 100_000), required=True)
 @click.option(
     "--status",
@@ -35,11 +35,9 @@ def load() -> None:
 )
 @click.option("--photos", is_flag=True, help="Store a synthetic portrait for each.")
 @click.option("--seed", type=int, help="Make the people reproducible.")
-def fake(slug: str, count: int, status: str | None, photos: bool, seed: int | None) -> None:
+def fake(slug: str | None, count: int, status: str | None, photos: bool, seed: int | None) -> None:
     """Add COUNT synthetic registrations (no emails are sent) to an event."""
-    event = get_event(slug)
-    if event is None:
-        raise click.ClickException(f"No event with the slug {slug!r}.")
+    event = resolve_event(slug)
     ids = fake_registrations(event, count, status=status, photos=photos, seed=seed)
     db.session.commit()
     click.echo(f"Added {len(ids)} synthetic registrations to {event.slug}.")

@@ -6,8 +6,7 @@ from flask.cli import AppGroup
 from registration.desk import devices
 from registration.desk.models import DeviceToken
 from registration.errors import DomainError
-from registration.events.models import Event
-from registration.events.services import get_event
+from registration.events.cli import EVENT_OPTION, resolve_event
 from registration.extensions import db
 
 desk_cli = AppGroup("desk", help="Check-in desk.")
@@ -15,25 +14,12 @@ token_cli = AppGroup("token", help="Device tokens for the scan API.")
 desk_cli.add_command(token_cli)
 
 
-def _event(slug: str | None) -> Event:
-    """The event named by --event, or the only one there is."""
-    if slug:
-        event = get_event(slug)
-        if event is None:
-            raise click.ClickException(f"No event {slug!r}.")
-        return event
-    events = db.session.execute(db.select(Event)).scalars().all()
-    if len(events) != 1:
-        raise click.ClickException("Name the event with --event SLUG.")
-    return events[0]
-
-
 @token_cli.command("create")
 @click.argument("name")
-@click.option("--event", "slug", help="Slug of the event (optional when there is only one).")
+@EVENT_OPTION
 def create(name: str, slug: str | None) -> None:
     """Create a device token for the desk NAME and print it once (only its hash is kept)."""
-    event = _event(slug)
+    event = resolve_event(slug)
     try:
         device, token = devices.create_device(event, name)
     except DomainError as error:

@@ -11,6 +11,8 @@ from registration.delegates.forms import RegistrationForm
 class WalkInForm(RegistrationForm):
     """The registration form as staff fill it in at the desk: no photo upload."""
 
+    on_behalf = True
+
     photo = None
     uploaded_photo = None
     privacy = BooleanField(

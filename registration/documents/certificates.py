@@ -1,10 +1,11 @@
 """Certificates of attendance, for delegates whose entry was recorded at the desk."""
 
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_interval, format_time
 from flask import render_template
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 
 from registration.database import utcnow
@@ -17,22 +18,12 @@ from registration.extensions import db
 
 
 class CertificateError(DomainError):
-    """No certificate for this registration. Code: not_attended."""
+    """No certificate for this registration. Codes: not_attended, meeting_not_ended."""
 
 
-def certificate_data(registration: Registration) -> dict:
-    """What the certificate states, in the delegate's language, as plain data.
-
-    Attendance counts only entries that were not annulled: the venue entry proves presence,
-    session entries list the sessions attended. Raises CertificateError('not_attended').
-    """
-    entries = db.session.execute(
-        db.select(Attendance.checkpoint, Attendance.checked_in_at, AgendaSession)
-        .outerjoin(AgendaSession, AgendaSession.id == Attendance.session_id)
-        .where(Attendance.registration_id == registration.id, Attendance.annulled_at.is_(None))
-        .order_by(Attendance.checked_in_at)
-    ).all()
-    if not any(entry.checkpoint == VENUE for entry in entries):
+def _check_issuable(registration: Registration, attended: bool) -> None:
+    """A certificate needs a recorded arrival and a meeting that has ended."""
+    if not attended:
         raise CertificateError(
             _(
                 "A certificate of attendance is issued only to participants whose arrival at "
@@ -40,6 +31,33 @@ def certificate_data(registration: Registration) -> dict:
             ),
             "not_attended",
         )
+    if not registration.event.has_ended():
+        raise CertificateError(
+            _(
+                "The certificate of attendance is issued once the meeting has ended, from "
+                "%(date)s.",
+                date=format_date(
+                    registration.event.end_date + timedelta(days=1), "long", locale=get_locale()
+                ),
+            ),
+            "meeting_not_ended",
+        )
+
+
+def certificate_data(registration: Registration) -> dict:
+    """What the certificate states, in the delegate's language, as plain data.
+
+    Attendance counts only entries that were not annulled: the venue entry proves presence,
+    session entries list the sessions attended. Raises CertificateError('not_attended' |
+    'meeting_not_ended').
+    """
+    entries = db.session.execute(
+        db.select(Attendance.checkpoint, Attendance.checked_in_at, AgendaSession)
+        .outerjoin(AgendaSession, AgendaSession.id == Attendance.session_id)
+        .where(Attendance.registration_id == registration.id, Attendance.annulled_at.is_(None))
+        .order_by(Attendance.checked_in_at)
+    ).all()
+    _check_issuable(registration, any(entry.checkpoint == VENUE for entry in entries))
     event = registration.event
     language = (
         registration.language if registration.language in event.languages else event.first_language
@@ -78,6 +96,10 @@ def certificate_data(registration: Registration) -> dict:
             for session in sessions
         ],
         "issued": format_date(utcnow().astimezone(zone), "long", locale=language),
+        # Served by the PDF fetcher from the photo store, where the re-encoded logo lives.
+        "logo": f"{pdf.SCHEME}:photo/{event.certificate_logo}" if event.certificate_logo else None,
+        "signatory": event.certificate_signatory,
+        "signatory_title": event.certificate_signatory_title,
     }
 
 

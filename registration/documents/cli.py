@@ -10,7 +10,7 @@ from registration.delegates.filters import parse_filter
 from registration.delegates.models import Registration, Status
 from registration.documents import badges, certificates, exports, participants, services
 from registration.errors import DomainError
-from registration.events.services import get_event
+from registration.events.cli import EVENT_OPTION, resolve_event
 from registration.extensions import db
 
 documents_cli = AppGroup("documents", help="Badges, list of participants, exports, certificates.")
@@ -27,15 +27,8 @@ _STATUS = click.option(
 )
 
 
-def _event(slug: str):
-    event = get_event(slug)
-    if event is None:
-        raise click.ClickException(f"No event with the slug {slug!r}.")
-    return event
-
-
 @documents_cli.command("badges")
-@click.option("--event", "slug", required=True)
+@EVENT_OPTION
 @_STATUS
 @click.option("--layout", type=click.Choice(list(badges.OUTPUTS)), default="a6", show_default=True)
 @click.option("--crop-marks", is_flag=True, help="Cut marks on A4 sheets.")
@@ -43,7 +36,7 @@ def _event(slug: str):
 @_OUT
 def badges_command(slug, statuses, layout, crop_marks, only_new, out: Path) -> None:
     """Badges of the event's approved registrations as one PDF."""
-    event = _event(slug)
+    event = resolve_event(slug)
     selection = parse_filter(MultiDict([("status", status) for status in statuses]))
     batch = services.badge_batch(event, selection, only_new=only_new)
     db.session.commit()
@@ -65,20 +58,20 @@ def badges_command(slug, statuses, layout, crop_marks, only_new, out: Path) -> N
 
 
 @documents_cli.command("participants")
-@click.option("--event", "slug", required=True)
+@EVENT_OPTION
 @click.option("--lang", "language", type=click.Choice(participants.LANGUAGES), default="en")
 @click.option("--official", is_flag=True, help="Every approved participant, consent or not.")
 @_OUT
-def participants_command(slug: str, language: str, official: bool, out: Path) -> None:
+def participants_command(slug: str | None, language: str, official: bool, out: Path) -> None:
     """The list of participants in UN order as a PDF."""
-    data = participants.participants_data(_event(slug), language, official=official)
+    data = participants.participants_data(resolve_event(slug), language, official=official)
     db.session.commit()
     out.write_bytes(participants.render_participants(data))
     click.echo(f"{data['count']} participants written to {out}.")
 
 
 @documents_cli.command("export")
-@click.option("--event", "slug", required=True)
+@EVENT_OPTION
 @click.option("--format", "fmt", type=click.Choice(exports.FORMATS), required=True)
 @click.option(
     "--columns",
@@ -88,12 +81,12 @@ def participants_command(slug: str, language: str, official: bool, out: Path) ->
 )
 @_STATUS
 @_OUT
-def export_command(slug: str, fmt: str, columns: str, statuses, out: Path) -> None:
+def export_command(slug: str | None, fmt: str, columns: str, statuses, out: Path) -> None:
     """Registrations as CSV or XLSX with chosen columns."""
     selection = parse_filter(MultiDict([("status", status) for status in statuses]))
     names = [name.strip() for name in columns.split(",") if name.strip()]
     try:
-        data = exports.export_registrations(_event(slug), selection, names, fmt)
+        data = exports.export_registrations(resolve_event(slug), selection, names, fmt)
     except DomainError as error:
         raise click.ClickException(error.message) from error
     out.write_bytes(data)
@@ -101,11 +94,11 @@ def export_command(slug: str, fmt: str, columns: str, statuses, out: Path) -> No
 
 
 @documents_cli.command("attendance")
-@click.option("--event", "slug", required=True)
+@EVENT_OPTION
 @_OUT
-def attendance_command(slug: str, out: Path) -> None:
+def attendance_command(slug: str | None, out: Path) -> None:
     """The attendance matrix (registrants × sessions) as XLSX."""
-    out.write_bytes(exports.export_attendance(_event(slug)))
+    out.write_bytes(exports.export_attendance(resolve_event(slug)))
     click.echo(f"Attendance written to {out}.")
 
 

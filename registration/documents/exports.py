@@ -1,7 +1,9 @@
 """Registrations as CSV or XLSX with chosen columns, and the attendance matrix.
 
 Spreadsheet programs run a cell that starts with = + - @ (or a tab or carriage return) as a
-formula, so such text is prefixed with an apostrophe: a name typed as =HYPERLINK(…) stays text.
+formula. In CSV such text is prefixed with an apostrophe, so a name typed as =HYPERLINK(…) stays
+text; XLSX cells are stored as text cells instead, which no program evaluates, so nobody sees an
+apostrophe there.
 """
 
 import csv
@@ -134,7 +136,7 @@ def _table(event: Event, selection: RegistrationFilter, columns: list[str]) -> l
     ).scalars()
     chosen = [COLUMNS[name] for name in columns]
     rows = [[str(column.label) for column in chosen]]
-    rows += [[neutralise(column.value(r, zone)) for column in chosen] for r in registrations]
+    rows += [[column.value(r, zone) for column in chosen] for r in registrations]
     return rows
 
 
@@ -144,7 +146,10 @@ def to_csv(rows: list[list]) -> bytes:
     writer = csv.writer(output, lineterminator="\r\n")
     for row in rows:
         writer.writerow(
-            [value.isoformat(sep=" ") if isinstance(value, datetime) else value for value in row]
+            [
+                value.isoformat(sep=" ") if isinstance(value, datetime) else neutralise(value)
+                for value in row
+            ]
         )
     return output.getvalue().encode("utf-8-sig")
 
@@ -214,10 +219,10 @@ def export_attendance(event: Event) -> bytes:
         attended = [_local(times.get(session.code), zone) for session in sessions]
         rows.append(
             [
-                neutralise(registration.reference),
-                neutralise(registration.full_name),
-                neutralise(registration.category.name_in()),
-                neutralise(registration.organisation_name),
+                registration.reference,
+                registration.full_name,
+                registration.category.name_in(),
+                registration.organisation_name,
                 _local(times.get(VENUE), zone),
                 *attended,
                 sum(moment is not None for moment in attended),

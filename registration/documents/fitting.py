@@ -18,6 +18,9 @@ LINE_HEIGHT = 1.15
 #: Room left for differences between Pillow's and Pango's measurements.
 _SAFETY = 0.94
 _FONT_FILES = {False: "DejaVuSans.ttf", True: "DejaVuSans-Bold.ttf"}
+#: A name is wrapped onto another line rather than printed smaller than this (when its box
+#: allows more lines and its largest size is at least this).
+WRAP_BEFORE_PT = 9
 #: Average glyph width in em when the font file cannot be found.
 _FALLBACK_EM = 0.62
 
@@ -83,14 +86,16 @@ def _best_split(words: list[str], count: int, bold: bool) -> tuple[tuple[str, ..
 def fit(text: str, box: Box) -> Fitted:
     """Lines and font size for ``text`` in ``box``.
 
-    The fewest lines that allow at least ``box.min_pt`` win; if none do, the split that allows
-    the largest size, however small: the text is never cut.
+    The fewest lines that allow at least ``box.min_pt`` (and at least WRAP_BEFORE_PT in boxes
+    that may be that large) win; if none do, the split that allows the largest size, however
+    small: the text is never cut.
     """
     words = text.split()
     if not words:
         return Fitted((), box.max_pt)
     width_pt, height_pt = box.width_mm * POINTS_PER_MM, box.height_mm * POINTS_PER_MM
     best = None
+    enough = max(box.min_pt, WRAP_BEFORE_PT) if box.max_pt >= WRAP_BEFORE_PT else box.min_pt
     for count in range(1, min(box.max_lines, len(words)) + 1):
         lines, widest = _best_split(words, count, box.bold)
         size = min(
@@ -99,7 +104,7 @@ def fit(text: str, box: Box) -> Fitted:
             height_pt / (count * LINE_HEIGHT),
         )
         candidate = Fitted(lines, math.floor(size * 10) / 10)  # rounded down: still fits
-        if candidate.size >= box.min_pt:
+        if candidate.size >= enough:
             return candidate
         if best is None or candidate.size > best.size:
             best = candidate

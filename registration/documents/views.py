@@ -42,7 +42,8 @@ BADGE_ROLES = (Role.ADMIN, Role.REGISTRAR, Role.CHECKIN)
 JOB_ROLES = {"badges": PRINT_ROLES, "participants": READ_ROLES, "export": READ_ROLES}
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV = "text/csv; charset=utf-8"
+#: Flask adds "; charset=utf-8" to text types itself: naming it here would print it twice.
+CSV = "text/csv"
 
 
 def _event(slug: str) -> Event:
@@ -76,12 +77,31 @@ def _registration_page(registration: Registration) -> str:
 @bp.get("/manage/registrations/<int:registration_id>/badge.pdf")
 @role_required(*BADGE_ROLES)
 def badge(registration_id: int):
-    """One approved registration's badge, e.g. a reprint at the desk (admin, registrar, checkin)."""
+    """One approved registration's badge, e.g. a reprint at the desk (admin, registrar, checkin).
+
+    The badge counts as printed from then on, so that "new badges only" leaves it out.
+    """
     registration = db.get_or_404(Registration, registration_id)
     try:
         data = services.render_badge(registration, request.args.get("layout", "a6"))
     except DomainError as error:
         return _refused(error.message, _registration_page(registration))
+    services.mark_badges_printed([registration.id], by=current_user)
+    db.session.commit()
+    return _send(data, PDF, f"badge-{registration.reference}.pdf", inline=True)
+
+
+@bp.get("/r/<token>/badge.pdf")
+def own_badge(token: str):
+    """One's own badge from the secret manage link, e.g. on a phone at the desk (its holder).
+
+    Never marks the badge printed: the secretariat still prints it for the venue.
+    """
+    registration = registration_for_link(token)
+    try:
+        data = services.render_badge(registration, "a6")
+    except DomainError as error:
+        return _refused(error.message, url_for("delegates.manage", token=token), 403)
     return _send(data, PDF, f"badge-{registration.reference}.pdf", inline=True)
 
 

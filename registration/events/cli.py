@@ -12,6 +12,24 @@ from registration.extensions import db
 
 event_cli = AppGroup("event", help="Events.")
 
+#: The ``--event SLUG`` option of every command that works on one meeting.
+EVENT_OPTION = click.option(
+    "--event", "slug", help="Slug of the meeting (optional when there is only one)."
+)
+
+
+def resolve_event(slug: str | None) -> Event:
+    """The meeting named by ``--event``, or the only one there is (commands of every feature)."""
+    if slug:
+        event = services.get_event(slug)
+        if event is None:
+            raise click.ClickException(f"No event with the slug {slug!r}.")
+        return event
+    events = db.session.execute(db.select(Event).limit(2)).scalars().all()
+    if len(events) != 1:
+        raise click.ClickException("There are several meetings: name one with --event SLUG.")
+    return events[0]
+
 
 @event_cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))

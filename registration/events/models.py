@@ -1,6 +1,7 @@
 """Events and what they are made of: agenda sessions, categories of participants, entities."""
 
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -63,9 +64,20 @@ class Event(Translated, db.Model):
     capacity: Mapped[int | None]
     #: True: registrations wait for the secretariat's approval.
     moderation: Mapped[bool] = mapped_column(default=True)
-    #: True: a delegate's edit of name, entity, category or photo sends an approved
-    #: registration back to pending.
-    reapprove_on_key_edit: Mapped[bool] = mapped_column(default=True)
+    #: Which fields, changed by a delegate or focal point, send an approved registration back
+    #: to review: codes of delegates.services.REVIEW_FIELDS, e.g. ["category", "entity"].
+    review_fields: Mapped[list] = mapped_column(
+        sa.JSON, default=lambda: ["category", "entity", "sessions"]
+    )
+    #: Address told when a delegate changes a registration ("" = nobody is emailed).
+    secretariat_email: Mapped[str] = mapped_column(sa.String(254), default="")
+    #: Practical information (venue, access, programme) sent with the approval email.
+    practical_info: Mapped[str] = mapped_column(sa.Text, default="")
+    #: Stored name of the certificate's logo (re-encoded PNG), or None.
+    certificate_logo: Mapped[str | None] = mapped_column(sa.String(80))
+    #: Signature block of the certificate: the signatory's name and title.
+    certificate_signatory: Mapped[str] = mapped_column(sa.String(200), default="")
+    certificate_signatory_title: Mapped[str] = mapped_column(sa.String(300), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     sessions: Mapped[list["AgendaSession"]] = relationship(
@@ -93,6 +105,11 @@ class Event(Translated, db.Model):
         if self.registration_opens and moment < self.registration_opens:
             return False
         return not (self.registration_closes and moment >= self.registration_closes)
+
+    def has_ended(self, moment: datetime | None = None) -> bool:
+        """Whether the meeting's last day is over at the venue (certificates wait for it)."""
+        moment = moment or utcnow()
+        return moment.astimezone(ZoneInfo(self.timezone)).date() > self.end_date
 
     def __repr__(self) -> str:
         return f"<Event {self.slug}>"

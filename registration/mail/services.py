@@ -24,6 +24,8 @@ class Attachment:
     filename: str
     content_type: str
     data: bytes
+    #: Set for an image shown inside the HTML body (``<img src="cid:…">``), not as a file.
+    content_id: str = ""
 
 
 def _one_line(text: str) -> str:
@@ -67,6 +69,7 @@ def queue_email(
                 "filename": _one_line(item.filename),
                 "content_type": item.content_type,
                 "data": base64.b64encode(item.data).decode("ascii"),
+                **({"content_id": item.content_id} if item.content_id else {}),
             }
             for item in attachments or []
         ],

@@ -198,10 +198,14 @@ def _message(item: _Claimed) -> Message:
     )
     message.msgId = message_id(item.id, item.created_at, sender)
     for attachment in item.attachments:
+        content_id = attachment.get("content_id")
         message.attach(
             attachment["filename"],
             attachment["content_type"],
             base64.b64decode(attachment["data"], validate=True),
+            # An inline image that the HTML body shows through cid:, not a file to save.
+            disposition="inline" if content_id else None,
+            headers={"Content-ID": f"<{content_id}>"} if content_id else None,
         )
     return message
 

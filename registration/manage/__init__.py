@@ -2,7 +2,12 @@
 
 from flask import Flask
 
-from registration.manage import email_views, registration_views  # noqa: F401 (their routes)
+from registration.manage import (  # noqa: F401
+    audit_views,
+    email_views,
+    models,
+    registration_views,
+)
 from registration.manage.views import bp
 
 

@@ -7,6 +7,8 @@ from flask_babel import lazy_gettext as _l
 
 from registration.audit.models import AuditEvent
 from registration.delegates.models import (
+    FIELD_LABELS,
+    HONORIFICS,
     Registration,
     gender_label,
     honorific_label,
@@ -16,33 +18,6 @@ from registration.delegates.models import (
 from registration.extensions import db
 from registration.i18n import country_name, format_datetime
 
-FIELD_LABELS = {
-    "status": _l("Status"),
-    "status_reason": _l("Reason given"),
-    "honorific": _l("Honorific"),
-    "given_name": _l("Given name(s)"),
-    "family_name": _l("Family name"),
-    "gender": _l("Gender"),
-    "function": _l("Function or title"),
-    "unit": _l("Ministry, department or unit"),
-    "category_id": _l("Category"),
-    "entity_id": _l("State or organisation"),
-    "other_organisation": _l("Other organisation"),
-    "email": _l("Email"),
-    "phone": _l("Telephone"),
-    "nationality": _l("Nationality"),
-    "language": _l("Language of correspondence"),
-    "head_of_delegation": _l("Head of delegation"),
-    "photo": _l("Photo"),
-    "session_ids": _l("Sessions"),
-    "dietary_needs": _l("Dietary requirements"),
-    "accessibility_needs": _l("Accessibility requirements"),
-    "consent_to_list": _l("In the list of participants"),
-    "nomination_letter": _l("Nomination letter"),
-    "checked_in_at": _l("Checked in"),
-    "badge_printed_at": _l("Badge printed"),
-    "annul_reason": _l("Reason given"),
-}
 ACTION_LABELS = {
     "created": _l("Registered"),
     "updated": _l("Changed"),

@@ -92,6 +92,8 @@ class BulkActionForm(FlaskForm):
 class StaffRegistrationForm(RegistrationForm):
     """The public registration form, same fields and checks, without the privacy checkbox."""
 
+    on_behalf = True
+
     #: Staff act on the person's behalf: no consent to tick (a hidden field, as fill_from sets it).
     privacy = HiddenField()
 

@@ -58,6 +58,7 @@ def registration(registration_id: int):
         event=item.event,
         trail=audit_trail(item),
         emails=list(emails),
+        other_heads=services.other_heads(item),
         action_form=ActionForm(),
     )
 

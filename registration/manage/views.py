@@ -26,6 +26,7 @@ from registration.errors import DomainError
 from registration.events.models import Category, Event
 from registration.events.services import get_event
 from registration.extensions import db
+from registration.manage import columns
 from registration.manage.forms import ActionForm, BulkActionForm
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
@@ -124,7 +125,25 @@ def registrations(slug: str):
         promote_form=ActionForm(),
         sorts=filters.SORTS,
         page_sizes=filters.PAGE_SIZES,
+        columns=columns.list_columns(current_user),
+        optional_columns=columns.OPTIONAL_COLUMNS,
+        columns_form=ActionForm(),
+        other_organisations=filters.other_organisations(event),
     )
+
+
+@bp.post("/e/<slug>/registrations/columns")
+@role_required(*READ_ROLES)
+def list_columns(slug: str):
+    """Remember which optional columns of the list the signed-in staff member sees (staff)."""
+    event = load_event(slug)
+    form = ActionForm()
+    if form.validate_on_submit():
+        columns.save_list_columns(current_user, request.form.getlist("column"))
+        db.session.commit()
+        flash(_("Your choice of columns is saved."), "success")
+    flt = filters.parse_filter(MultiDict(parse_qsl(request.form.get("filter_args", ""))))
+    return redirect(url_for("manage.registrations", slug=event.slug, **flt.to_args()))
 
 
 def _bulk_targets(event: Event, form: BulkActionForm, flt: filters.RegistrationFilter) -> list:

@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from registration.setup import staff_views
+from registration.setup import certificate, staff_views  # noqa: F401 (certificate's routes)
 from registration.setup.views import bp
 
 

@@ -16,13 +16,15 @@ from wtforms import (
     PasswordField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, Regexp
-from wtforms.widgets import HiddenInput
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from registration.auth.models import Role
+from registration.delegates.services import REVIEW_FIELD_LABELS
 from registration.setup.services import COLOUR_PATTERN
 from registration.text import VisibleText
 
@@ -101,8 +103,20 @@ class EventForm(FlaskForm):
     )
     capacity = _capacity(_l("Capacity (pending and approved registrations; empty = unlimited)"))
     moderation = BooleanField(_l("Registrations wait for the secretariat's approval"))
-    reapprove_on_key_edit = BooleanField(
-        _l("A delegate's change of name, entity, category or photo needs approval again")
+    review_fields = SelectMultipleField(
+        _l("A delegate's change of these fields sends an approved registration back to review"),
+        choices=[SelectChoice(code, label) for code, label in REVIEW_FIELD_LABELS.items()],
+        option_widget=CheckboxInput(),
+        widget=ListWidget(prefix_label=False),
+        validators=[Optional()],
+    )
+    secretariat_email = EmailField(
+        _l("Secretariat address (told when a delegate changes a registration)"),
+        validators=[Optional(), Email(), Length(max=254)],
+    )
+    practical_info = TextAreaField(
+        _l("Practical information sent with the approval (venue, access, programme)"),
+        validators=[Optional(), Length(max=5000)],
     )
 
     def __init__(self, *args, **kwargs):
@@ -236,3 +250,16 @@ class RoleForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A CSRF-protected button (deactivate, reactivate)."""
+
+
+class CertificateForm(FlaskForm):
+    """The certificate of attendance's logo and signature block."""
+
+    logo = FileField(_l("Logo (JPEG or PNG; it is re-encoded)"))
+    remove_logo = BooleanField(_l("Remove the logo"))
+    certificate_signatory = StringField(
+        _l("Name of the signatory"), validators=[Optional(), Length(max=200)]
+    )
+    certificate_signatory_title = StringField(
+        _l("Title of the signatory"), validators=[Optional(), Length(max=300)]
+    )

@@ -15,6 +15,7 @@ from registration.audit.services import diff, record
 from registration.auth.models import StaffUser
 from registration.countries import Country, find_country
 from registration.delegates.models import Registration
+from registration.delegates.services import REVIEW_FIELDS
 from registration.errors import DomainError
 from registration.events.models import AgendaSession, Category, Entity, Event
 from registration.extensions import db
@@ -51,7 +52,10 @@ class EventData:
     registration_closes: datetime | None = None
     capacity: int | None = None
     moderation: bool = True
-    reapprove_on_key_edit: bool = True
+    #: Codes of delegates.services.REVIEW_FIELDS.
+    review_fields: list[str] = field(default_factory=list)
+    secretariat_email: str = ""
+    practical_info: str = ""
 
 
 @dataclass
@@ -152,6 +156,17 @@ def _audit(action: str, event: Event, by: StaffUser, changes: dict) -> None:
         record(action, event_id=event.id, actor=by, changes=changes)
 
 
+def _set_event(event: Event, values: dict, action: str, by: StaffUser) -> dict[str, list]:
+    """Set ``values`` on the event, flush, and audit what changed under ``action``."""
+    before = {name: getattr(event, name) for name in values}
+    for name, value in values.items():
+        setattr(event, name, value)
+    db.session.flush()
+    changes = diff(before, values)
+    _audit(action, event, by, changes)
+    return changes
+
+
 def update_event(event: Event, data: EventData, *, by: StaffUser) -> dict[str, list]:
     """Change an event's settings (admins); returns the changes. Raises SetupError."""
     zone = _zone(data.timezone)
@@ -180,13 +195,9 @@ def update_event(event: Event, data: EventData, *, by: StaffUser) -> dict[str, l
             for name in ("series", "organiser", "venue")
         }
     )
-    before = {name: getattr(event, name) for name in values}
-    for name, value in values.items():
-        setattr(event, name, value)
-    db.session.flush()
-    changes = diff(before, values)
-    _audit("event_updated", event, by, changes)
-    return changes
+    values.update({name: values[name].strip() for name in ("secretariat_email", "practical_info")})
+    values["review_fields"] = [code for code in REVIEW_FIELDS if code in data.review_fields]
+    return _set_event(event, values, "event_updated", by)
 
 
 def _check_code(code: str, existing: set[str]) -> str:
@@ -361,3 +372,24 @@ def save_session(
     db.session.flush()
     _audit("session_saved", event, by, diff(before, {"code": session.code, **values}))
     return session
+
+
+def update_certificate(
+    event: Event,
+    *,
+    logo: str | None,
+    remove_logo: bool,
+    signatory: str,
+    signatory_title: str,
+    by: StaffUser,
+) -> dict[str, list]:
+    """Set the certificate's logo (a stored, re-encoded image name) and signature block (admins).
+
+    ``logo`` None keeps the current logo unless ``remove_logo``. Returns the audited changes.
+    """
+    values = {
+        "certificate_logo": None if remove_logo else (logo or event.certificate_logo),
+        "certificate_signatory": signatory.strip(),
+        "certificate_signatory_title": signatory_title.strip(),
+    }
+    return _set_event(event, values, "certificate_updated", by)

@@ -91,7 +91,9 @@ def event(slug: str):
                 registration_closes=form.registration_closes.data,
                 capacity=form.capacity.data,
                 moderation=form.moderation.data,
-                reapprove_on_key_edit=form.reapprove_on_key_edit.data,
+                review_fields=form.review_fields.data or [],
+                secretariat_email=form.secretariat_email.data or "",
+                practical_info=form.practical_info.data or "",
             ),
             by=current_user,
         )

@@ -156,16 +156,6 @@ def test_delegate_edit_is_audited_and_acknowledged(db, event, make_registration,
     )
 
 
-def test_key_field_edit_sends_approved_back_to_pending(
-    db, event, make_registration, registration_data
-):
-    registration = make_registration(Status.APPROVED)
-    data = registration_data(email=registration.email, family_name="Jansen-Smit")
-    changes = services.update_registration(registration, data)
-    assert registration.status == Status.PENDING
-    assert changes["status"] == ["approved", "pending"]
-
-
 def test_no_delegate_edit_after_the_deadline(db, event, make_registration, registration_data):
     registration = make_registration()
     event.registration_closes = utcnow() - timedelta(minutes=1)

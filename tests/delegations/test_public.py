@@ -181,3 +181,15 @@ def test_delegate_sends_a_letter_from_their_link(client, db, make_registration):
     assert refused.status_code == 400 and "must be a PDF file" in refused.text
     assert client.post(link, data={}).status_code == 400  # no file chosen
     assert client.get("/r/not-a-token/letter").status_code == 404
+
+
+def test_the_focal_point_is_warned_before_an_approval_is_undone(
+    client, db, netherlands, invite, make_registration
+):
+    _focal_point, token = invite(netherlands)
+    approved = make_registration("approved")
+    page = client.get(f"/fp/{token}/delegates/{approved.id}/edit").text
+    warning = page.split('id="review-warning"')[1].split("</div>")[0]
+    assert "This registration is approved." in warning and "<li>Sessions</li>" in warning
+    pending = make_registration("pending")
+    assert 'id="review-warning"' not in client.get(f"/fp/{token}/delegates/{pending.id}/edit").text

@@ -134,15 +134,16 @@ def test_the_registration_window_still_applies(db, event, netherlands, invite, r
 
 
 def test_focal_point_edits_and_withdraws_with_their_own_audit_label(
-    db, netherlands, invite, registration_data, make_registration
+    db, event, netherlands, invite, registration_data, make_registration
 ):
+    event.review_fields = ["name"]
     focal_point, _token = invite(netherlands)
     registration = make_registration("approved")
     changes = services.update_delegate(
         focal_point, registration, registration_data(given_name="Anneke", email=registration.email)
     )
     db.session.commit()
-    # A key field changed: the approved registration needs approval again (event setting).
+    # A review field changed: the approved registration needs approval again (event setting).
     assert changes["given_name"][1] == "Anneke"
     assert registration.status == Status.PENDING
     services.withdraw_delegate(focal_point, registration)

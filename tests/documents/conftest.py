@@ -3,6 +3,7 @@
 import io
 import socket
 import threading
+from datetime import date, timedelta
 
 import pypdf
 import pypdfium2
@@ -76,3 +77,13 @@ def idle_server():
     server = IdleServer()
     yield server
     server.close()
+
+
+@pytest.fixture
+def meeting_ended(db, event):
+    """The demo meeting moved to last week, so that certificates are issued."""
+    length = event.end_date - event.start_date
+    event.end_date = date.today() - timedelta(days=2)
+    event.start_date = event.end_date - length
+    db.session.commit()
+    return event

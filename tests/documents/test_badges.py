@@ -219,3 +219,50 @@ def test_prune_keeps_only_pages_still_shown(db, make_registration, badge_cache):
 
     assert services.prune_badge_cache() == 1
     assert len(list(badge_cache.rglob("*.pdf"))) == 2
+
+
+def test_long_names_wrap_to_two_lines_before_shrinking_below_9_pt():
+    from registration.documents.badges import LAYOUTS
+    from registration.documents.fitting import WRAP_BEFORE_PT
+
+    given = fit("Maximiliana Alexandrina Guadalupe Inmaculada", LAYOUTS["a6"].given)
+    family = fit("FERNÁNDEZ-VILLAVICENCIO DE LA SANTÍSIMA TRINIDAD", LAYOUTS["a6"].family)
+    assert len(given.lines) == 2 and given.size >= WRAP_BEFORE_PT
+    assert len(family.lines) == 2 and family.size >= WRAP_BEFORE_PT
+    assert fit("Anna", LAYOUTS["a6"].given).lines == ("Anna",)  # short names stay on one line
+
+
+def test_a4_sheets_keep_a_printer_margin_with_visible_crop_marks(
+    db, event, make_registration, tmp_path
+):
+    import pypdfium2
+
+    from registration.documents.merging import PRINTER_MARGIN
+
+    for number in range(4):
+        make_registration("approved", given_name=f"P{number}")
+    sheet = io.BytesIO()
+    services.write_badges(
+        services.badge_batch(event, RegistrationFilter()), sheet, output="a4-4up", crop_marks=True
+    )
+    document = pypdfium2.PdfDocument(sheet.getvalue())
+    image = document[0].render(scale=100 / 72).to_pil().convert("L")
+    document.close()
+    image.save(tmp_path / "sheet.png")
+    width, height = image.size
+    margin = round(PRINTER_MARGIN / 72 * 100)  # pixels at 100 dpi
+
+    def dark(box):
+        return sum(1 for value in image.crop(box).tobytes() if value < 128)
+
+    # The badges are inside the margin: the outer 4 mm carry nothing but crop marks, which sit
+    # on the lines of the cuts (centre of the sheet) and are dark enough to see.
+    edge = round(4 / 25.4 * 100)
+    centre_x, centre_y = width // 2, height // 2
+    assert dark((centre_x - 2, 0, centre_x + 3, margin)) > 5  # top mark on the middle cut
+    assert dark((0, centre_y - 2, margin, centre_y + 3)) > 5  # left mark on the middle cut
+    assert dark((centre_x + 40, 0, width - 40, edge)) == 0  # no badge ink along the top edge
+    assert dark((0, centre_y - 400, edge, centre_y - 40)) == 0  # nor along the left edge
+    assert sorted(decode_qr(sheet.getvalue())) == sorted(
+        r.badge_token for r in db.session.execute(db.select(Registration)).scalars()
+    )

@@ -8,6 +8,7 @@ import pytest
 from registration.delegates.models import Registration
 from registration.demo.fake import fake_registrations
 from registration.desk.models import Attendance
+from registration.events.models import Event
 from tests.documents.conftest import pdf_pages
 
 
@@ -112,7 +113,7 @@ def test_attendance(runner, event, delegates, tmp_path):
     assert openpyxl.load_workbook(out).worksheets[0].max_row > 1
 
 
-def test_certificate(runner, db, make_registration, tmp_path):
+def test_certificate(runner, db, make_registration, tmp_path, meeting_ended):
     registration = make_registration("approved", family_name="Present")
     out = tmp_path / "certificate.pdf"
     refused = runner.invoke(
@@ -149,3 +150,32 @@ def test_unknown_event(runner, tmp_path):
         args=["documents", "participants", "--event", "nope", "--out", str(tmp_path / "x.pdf")]
     )
     assert result.exit_code == 1 and "No event" in result.output
+
+
+def test_event_is_optional_when_there_is_one_meeting(runner, db, event, tmp_path):
+    out = tmp_path / "attendance.xlsx"
+    _run(runner, "attendance", "--out", str(out))
+    assert out.read_bytes()[:2] == b"PK"
+
+    second = Event(
+        slug="second",
+        title={"en": "Second"},
+        start_date=event.start_date,
+        end_date=event.end_date,
+    )
+    db.session.add(second)
+    db.session.commit()
+    refused = runner.invoke(args=["documents", "attendance", "--out", str(out)])
+    assert refused.exit_code == 1 and "name one with --event SLUG" in refused.output
+    _run(runner, "attendance", "--event", "second", "--out", str(out))
+
+
+def test_make_run_takes_a_port():
+    import subprocess
+
+    from registration.paths import PROJECT_ROOT
+
+    dry = subprocess.run(
+        ["make", "-n", "run", "PORT=8123"], cwd=PROJECT_ROOT, capture_output=True, text=True
+    )
+    assert "--port 8123" in dry.stdout and "http://127.0.0.1:8123" in dry.stdout

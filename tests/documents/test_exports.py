@@ -50,20 +50,21 @@ def test_formula_like_cells_are_neutralised(event, make_registration, fmt):
 
     data = exports.export_registrations(event, RegistrationFilter(), columns, fmt)
 
+    typed = [
+        '=HYPERLINK("http://evil.example","click")',
+        "+cmd|' /C calc'!A0",
+        "-2+3",
+        "@SUM(A1)",
+        "+41 22 000 00 00",
+    ]
     if fmt == "csv":
-        values = _csv(data)[1]
+        assert _csv(data)[1] == ["'" + value for value in typed]
     else:
+        # Text cells, which no program evaluates, and no visible apostrophe.
         sheet = _sheet(data)
         cells = [sheet.cell(row=2, column=i + 1) for i in range(len(columns))]
         assert all(cell.data_type == "s" for cell in cells)
-        values = [cell.value for cell in cells]
-    assert values == [
-        '\'=HYPERLINK("http://evil.example","click")',
-        "'+cmd|' /C calc'!A0",
-        "'-2+3",
-        "'@SUM(A1)",
-        "'+41 22 000 00 00",
-    ]
+        assert [cell.value for cell in cells] == typed
 
 
 def test_xlsx_export_follows_the_filter(event, make_registration):

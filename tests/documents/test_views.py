@@ -3,7 +3,7 @@
 import csv
 import io
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import openpyxl
 import pytest
@@ -246,10 +246,13 @@ def test_attendance_and_statistics(client, sign_in, event, make_registration):
     assert page.status_code == 200
     assert page.text.count("<svg") == 5 and 'data-count="1"' in page.text
     assert data.status_code == 200 and data.data.startswith(b"\xef\xbb\xbf")
+    assert data.headers["Content-Type"] == "text/csv; charset=utf-8"  # one charset, not two
     assert client.get("/manage/e/no-such-event/statistics").status_code == 404
 
 
-def test_certificates_for_staff_and_delegates(client, sign_in, db, make_registration):
+def test_certificates_for_staff_and_delegates(
+    client, sign_in, db, make_registration, meeting_ended
+):
     absent = make_registration("approved", family_name="Absent")
     present = make_registration("approved", family_name="Present")
     _attended(db, present)
@@ -268,12 +271,21 @@ def test_certificates_for_staff_and_delegates(client, sign_in, db, make_registra
     assert client.get(f"/manage/registrations/{absent.id}/certificate.pdf").status_code == 409
 
 
-def test_manage_page_links_the_certificate_once_checked_in(client, db, make_registration):
+def test_manage_page_links_the_certificate_once_checked_in_and_ended(
+    client, db, event, make_registration
+):
     registration = make_registration("approved")
     assert 'id="certificate"' not in client.get(f"/r/{registration.manage_token}").text
 
     registration.checked_in_at = datetime(2026, 12, 17, 8, tzinfo=UTC)
     _attended(db, registration)
+    page = client.get(f"/r/{registration.manage_token}").text
+    assert 'id="certificate"' not in page and 'id="certificate-later"' in page
+    refused = client.get(f"/r/{registration.manage_token}/certificate.pdf")
+    assert refused.status_code == 403 and "once the meeting has ended" in refused.text
 
+    event.end_date = date.today() - timedelta(days=1)
+    event.start_date = event.end_date
+    db.session.commit()
     page = client.get(f"/r/{registration.manage_token}").text
     assert f'href="/r/{registration.manage_token}/certificate.pdf"' in page

@@ -30,7 +30,7 @@ def fill_delegate(page: Page, given: str, family: str) -> None:
     page.get_by_label("Given name(s)").fill(given)
     page.get_by_label("Family name").fill(family)
     page.get_by_label("Email").fill(f"{given.lower()}.{family.lower()}@minbuza.example.nl")
-    page.get_by_label("The delegate has been informed of the privacy notice").check()
+    page.get_by_label("The participant has been informed of the privacy notice").check()
 
 
 def test_focal_point_registers_two_delegates_within_a_quota_of_two(

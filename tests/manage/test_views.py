@@ -267,6 +267,19 @@ def test_viewer_sees_the_detail_without_actions(client, sign_in, make_registrati
     assert response.status_code == 200
     assert 'id="approve"' not in response.text
     assert 'id="edit"' not in response.text
+    # The badge button leads to a 403 for viewers and to nothing for a pending registration.
+    assert 'id="badge"' not in response.text
+    registration.status = "approved"
+    assert 'id="badge"' not in client.get(f"/manage/registrations/{registration.id}").text
+
+
+def test_the_badge_button_appears_only_where_it_works(client, sign_in, db, make_registration):
+    sign_in("registrar")
+    pending = make_registration("pending")
+    approved = make_registration("approved")
+    assert 'id="badge"' not in client.get(f"/manage/registrations/{pending.id}").text
+    page = client.get(f"/manage/registrations/{approved.id}").text
+    assert f'href="/manage/registrations/{approved.id}/badge.pdf"' in page
 
 
 def test_photo_is_served_to_staff_only(client, sign_in, db, make_registration):

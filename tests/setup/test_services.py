@@ -27,7 +27,7 @@ def _event_data(event, **overrides):
         "registration_closes": datetime(2030, 7, 4, 18, 0),
         "capacity": 250,
         "moderation": False,
-        "reapprove_on_key_edit": False,
+        "review_fields": ["photo", "bogus", "name"],
     }
     values.update(overrides)
     return services.EventData(**values)
@@ -45,6 +45,7 @@ def test_event_times_are_entered_at_the_venue_and_stored_in_utc(db, event, admin
     assert event.venue == {"en": "Geneva", "fr": "Genève"}
     assert event.capacity == 250 and not event.moderation
     assert changes["capacity"] == [400, 250]
+    assert event.review_fields == ["name", "photo"]  # known codes only, in their order
     entry = db.session.execute(
         db.select(AuditEvent).where(AuditEvent.action == "event_updated")
     ).scalar_one()

@@ -88,8 +88,22 @@ def test_admin_edits_the_event_in_local_time(client, db, event, sign_in):
     assert response.status_code == 302
     db.session.refresh(event)
     assert event.registration_opens.hour == 7 and event.capacity == 300
-    assert not event.reapprove_on_key_edit and event.moderation
+    assert event.review_fields == [] and event.moderation
     assert 'value="2030-05-15T09:00"' in client.get(_setup(event, "/")).text
+    response = client.post(
+        _setup(event, "/"),
+        data=_event_form(
+            event,
+            review_fields=["sessions", "category"],
+            secretariat_email="idm@iom.example.int",
+            practical_info="Palais des Nations, Door 40. Bring your passport.",
+        ),
+    )
+    assert response.status_code == 302
+    db.session.refresh(event)
+    assert event.review_fields == ["category", "sessions"]
+    assert event.secretariat_email == "idm@iom.example.int"
+    assert event.practical_info.startswith("Palais des Nations")
 
 
 @pytest.mark.parametrize(
