@@ -4,6 +4,7 @@ from flask_babel import format_datetime
 
 from registration.delegates.models import HONORIFICS, Registration, status_label
 from registration.desk.models import Attendance, Scan
+from registration.desk.photo_links import photo_url
 from registration.desk.services import reason_message
 
 #: HTTP status of each scan result.
@@ -16,6 +17,7 @@ HTTP_STATUS = {
     "withdrawn": 409,
     "rejected": 409,
     "already_checked_in": 409,
+    "duplicate": 409,
     "session_not_chosen": 409,
 }
 
@@ -39,6 +41,9 @@ def registration_summary(registration: Registration) -> dict:
             {"code": session.code, "title": session.title} for session in registration.sessions
         ],
         "has_photo": bool(registration.photo),
+        # A secret link that a scanning device can open as well as the desk page.
+        "photo_url": photo_url(registration),
+        "badge_printed": registration.badge_printed_at is not None,
     }
 
 
@@ -75,7 +80,7 @@ def scan_answer(scan: Scan) -> tuple[dict, int]:
         body["registration"] = registration_summary(registration)
     if scan.attendance is not None:
         body["attendance"] = attendance_summary(scan.attendance)
-        if scan.result == "already_checked_in":
+        if scan.result in ("already_checked_in", "duplicate"):
             body["first_checked_in_at"] = _moment(scan.attendance.checked_in_at)
     return body, HTTP_STATUS[scan.result]
 
