@@ -32,9 +32,7 @@ def test_pending_registration_found_by_email_is_approved_and_checked_in(
     assert response.status_code == 409
     assert "Approve and check in" in response.text and "same email" in response.text
     assert "None of these" not in response.text  # an email match is never registered again
-    again = client.post(
-        f"/desk/e/{event.slug}/walk-in", data=_walk_in_form(event, new_person="1")
-    )
+    again = client.post(f"/desk/e/{event.slug}/walk-in", data=_walk_in_form(event, new_person="1"))
     assert again.status_code == 409 and _count(db) == 1
     admitted = client.post(_admit_action(response.text))
     assert admitted.status_code == 302

@@ -57,7 +57,10 @@
   });
   showCheckpoint();
   autoPrint.checked = localStorage.getItem(autoPrintKey) === "1";
-  autoPrint.addEventListener("change", () => localStorage.setItem(autoPrintKey, autoPrint.checked ? "1" : "0"));
+  autoPrint.addEventListener("change", () => {
+    localStorage.setItem(autoPrintKey, autoPrint.checked ? "1" : "0");
+    input.focus();
+  });
 
   // --- The scanner input stays focused unless staff use another field -----------------------
   const isField = (element) => element && element.matches("input, select, textarea, button, a, video");

@@ -39,10 +39,14 @@
     if (!response.ok || !type.startsWith("application/pdf")) {
       return { status: "error", reason: "http_" + response.status, message: String(response.status) };
     }
-    const frame = document.getElementById("print-frame");
-    if (frame.dataset.blob) URL.revokeObjectURL(frame.dataset.blob);
-    frame.dataset.blob = URL.createObjectURL(await response.blob());
-    await loadFrame(frame, frame.dataset.blob);
+    // A fresh frame for each badge: the previous one may still be in the print dialog.
+    const old = document.getElementById("print-frame");
+    const frame = old.cloneNode(false);
+    frame.removeAttribute("src");
+    frame.removeAttribute("data-printed-for");
+    old.replaceWith(frame);
+    if (old.src.startsWith("blob:")) URL.revokeObjectURL(old.src);
+    await loadFrame(frame, URL.createObjectURL(await response.blob()));
     try {
       frame.contentWindow.focus();
       frame.contentWindow.print();
