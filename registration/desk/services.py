@@ -112,23 +112,32 @@ def _chose(registration: Registration, session: AgendaSession | None) -> bool:
     return session is None or session in registration.sessions
 
 
-def _lock(registration: Registration) -> Registration:
-    """Re-read the registration with a row lock (SELECT … FOR UPDATE; a no-op on SQLite).
+def _locked(condition) -> Registration | None:
+    """The registration matching ``condition``, read with a row lock (a no-op on SQLite).
 
     Two desks scanning the same badge queue here, so the second sees the first's entry. What
-    a desk shows (category, entity, sessions) is loaded by the same round trips.
+    a desk shows (category, entity, sessions) comes in the same round trip.
     """
-    return db.session.execute(
-        db.select(Registration)
-        .where(Registration.id == registration.id)
-        .with_for_update(of=Registration)
-        .options(
-            joinedload(Registration.category),
-            joinedload(Registration.entity),
-            selectinload(Registration.sessions),
+    return (
+        db.session.execute(
+            db.select(Registration)
+            .where(condition)
+            .with_for_update(of=Registration)
+            .options(
+                joinedload(Registration.category),
+                joinedload(Registration.entity),
+                joinedload(Registration.sessions),
+            )
+            .execution_options(populate_existing=True)
         )
-        .execution_options(populate_existing=True)
-    ).scalar_one()
+        .unique()
+        .scalar_one_or_none()
+    )
+
+
+def _lock(registration: Registration) -> Registration:
+    """Re-read ``registration`` with a row lock (see _locked)."""
+    return _locked(Registration.id == registration.id)
 
 
 def check_in(
@@ -138,6 +147,7 @@ def check_in(
     by: StaffUser | None = None,
     force: bool = False,
     at: datetime | None = None,
+    locked: bool = False,
 ) -> Attendance:
     """Record an entry at a checkpoint (desks, devices, walk-ins) at ``at`` (default: now).
 
@@ -145,16 +155,20 @@ def check_in(
     session_not_chosen (unless ``force``). The first venue entry sets
     Registration.checked_in_at. The partial unique index uq_attendance_current is the final
     guard behind the row lock: where there is no row lock (SQLite), a desk that loses the race
-    gets IntegrityError, which ``scan`` turns into already_checked_in.
+    gets IntegrityError, which ``scan`` turns into already_checked_in. ``locked``: the caller
+    read ``registration`` with _locked already.
     """
     if registration.event_id != checkpoint.event.id:
         raise CheckInError("wrong_event")
-    registration = _lock(registration)
+    if not locked:
+        registration = _lock(registration)
     if registration.status in (Status.REJECTED, Status.WITHDRAWN):
         raise CheckInError(registration.status.value, registration=registration)
     if registration.status != Status.APPROVED:
         raise CheckInError("not_approved", registration=registration)
-    earlier = current_entry(registration, checkpoint.code)
+    # checked_in_at mirrors the current venue entry: without it there is none to look up.
+    at_venue_first = checkpoint.code == VENUE and registration.checked_in_at is None
+    earlier = None if at_venue_first else current_entry(registration, checkpoint.code)
     if earlier is not None:
         raise CheckInError("already_checked_in", attendance=earlier)
     if not force and not _chose(registration, checkpoint.session):
@@ -246,14 +260,12 @@ class ScanRequest:
 
 
 def _find_registration(request: ScanRequest) -> Registration | None:
-    """The registration behind a badge token or a registration id, in any event."""
+    """The registration behind a badge token or a registration id, in any event, locked."""
     if request.token is not None:
-        condition = Registration.badge_token == request.token
-    elif request.registration_id is not None:
-        condition = Registration.id == request.registration_id
-    else:
-        return None
-    return db.session.execute(db.select(Registration).where(condition)).scalar_one_or_none()
+        return _locked(Registration.badge_token == request.token)
+    if request.registration_id is not None:
+        return _locked(Registration.id == request.registration_id)
+    return None
 
 
 def _earlier_scan(client_key: str, nonce: str) -> Scan | None:
@@ -275,7 +287,12 @@ def _scan_once(event: Event, request: ScanRequest, client_key: str, device, staf
         if registration is None:
             raise CheckInError("unknown_token")
         attendance = check_in(
-            registration, checkpoint, by=staff, force=request.force, at=request.scanned_at
+            registration,
+            checkpoint,
+            by=staff,
+            force=request.force,
+            at=request.scanned_at,
+            locked=True,
         )
         result = "ok"
         forced = not _chose(registration, checkpoint.session)
