@@ -9,7 +9,6 @@ from registration.delegates.models import Registration
 from registration.desk.photo_links import photo_url
 from registration.events.models import Event
 from registration.extensions import db
-from registration.security import token_hash
 
 #: Rows changed this long before a delta was made are sent again in the next one, so that a
 #: transaction committing while the delta was read is not missed.
@@ -19,8 +18,8 @@ OVERLAP = timedelta(seconds=10)
 def person_entry(registration: Registration) -> dict:
     """What an offline desk needs to judge a badge: no email, phone, nationality or needs."""
     return {
-        # The badge token itself never leaves the server: desks hash what they scan.
-        "key": token_hash(registration.badge_token),
+        # security.token_hash of the badge token: desks hash what they scan and look it up.
+        "key": registration.badge_token_hash,
         "id": registration.id,
         "name": registration.full_name,
         "entity": registration.organisation_name,

@@ -18,6 +18,7 @@ from registration.desk.models import VENUE, Attendance, DeviceToken, Scan
 from registration.errors import DomainError
 from registration.events.models import AgendaSession, Event
 from registration.extensions import db
+from registration.security import token_hash
 
 
 class CheckInError(DomainError):
@@ -262,7 +263,7 @@ class ScanRequest:
 def _find_registration(request: ScanRequest) -> Registration | None:
     """The registration behind a badge token or a registration id, in any event, locked."""
     if request.token is not None:
-        return _locked(Registration.badge_token == request.token)
+        return _locked(Registration.badge_token_hash == token_hash(request.token))
     if request.registration_id is not None:
         return _locked(Registration.id == request.registration_id)
     return None

@@ -77,9 +77,8 @@ def _queued(page: Page):
 def _tokens(db, event, count: int) -> list[str]:
     fake_registrations(event, count, status=Status.APPROVED, seed=7)
     db.session.commit()
-    tokens = list(
-        db.session.execute(db.select(Registration.badge_token).order_by(Registration.id)).scalars()
-    )
+    people = db.session.execute(db.select(Registration).order_by(Registration.id)).scalars()
+    tokens = [registration.badge_token for registration in people]
     db.session.rollback()  # no read transaction left open while the desks write
     return tokens
 
