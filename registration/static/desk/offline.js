@@ -352,8 +352,11 @@
       };
     }
 
+    // States are read asynchronously: only the newest read is shown, never an older one late.
     async changed() {
-      if (this.onChange) this.onChange(await this.state());
+      const round = (this.round = (this.round || 0) + 1);
+      const state = await this.state();
+      if (this.onChange && round === this.round) this.onChange(state);
     }
   }
 
