@@ -2,11 +2,14 @@
 print on arrival."""
 
 import pytest
+from PIL import Image
 from playwright.sync_api import Page, expect
 
 from registration.audit.models import AuditEvent
 from registration.auth.models import Role
 from registration.delegates.models import Registration
+from registration.delegates.photos import photo_path
+from tests.desk.qr_frames import write_y4m
 from tests.documents.conftest import decode_qr
 from tests.e2e.test_desk import _sign_in, _wedge
 
@@ -183,3 +186,46 @@ def test_print_every_admitted_badge(
     expect(page.get_by_label("Print every admitted badge")).to_be_checked()
     db.session.rollback()
     assert all(db.session.get(Registration, p.id).badge_printed_at for p in people)
+
+
+def test_walk_in_photo_from_the_webcam(
+    browser_type, browser_type_launch_args, live_server, event, make_staff, db, tmp_path
+):
+    scene = Image.new("RGB", (640, 480), "#3a6ea5")  # what the desk's webcam sees
+    video = write_y4m(tmp_path / "face.y4m", scene)
+    args = [
+        *browser_type_launch_args["args"],
+        "--use-fake-device-for-media-stream",
+        "--use-fake-ui-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}",
+    ]
+    browser = browser_type.launch(**{**browser_type_launch_args, "args": args})
+    try:
+        context = browser.new_context()
+        context.grant_permissions(["camera"], origin=live_server.base_url)
+        page = context.new_page()
+        url = f"{live_server.base_url}/desk/e/{event.slug}/walk-in"
+        _sign_in(page, url, make_staff(Role.CHECKIN))
+        ngo = next(c for c in event.categories if c.code == "ngo")
+        page.get_by_label("I am registering as").select_option(str(ngo.id))
+        page.locator("#entity").select_option("other")
+        page.locator("#other_organisation").fill("Migrants' Voice Network")
+        page.get_by_label("Given name(s)").fill("Amaka")
+        page.get_by_label("Family name").fill("Eze")
+        page.get_by_label("Email").fill("amaka.eze@example.org")
+        page.get_by_role("button", name="Use the webcam").click()
+        expect(page.locator("#webcam-video")).to_be_visible()
+        page.wait_for_function("() => document.getElementById('webcam-video').videoWidth > 0")
+        page.get_by_role("button", name="Take the photo").click()
+        expect(page.locator("#webcam-preview")).to_be_visible()
+        page.get_by_label("The participant has read the privacy notice").check()
+        page.get_by_role("button", name="Register and check in").click()
+        expect(page.locator("#walked-in")).to_contain_text("Registered, approved and checked in.")
+    finally:
+        browser.close()
+    db.session.rollback()
+    registration = db.session.execute(db.select(Registration)).scalar_one()
+    with Image.open(photo_path(registration.photo)) as stored:
+        assert stored.size == (600, 800)
+        red, _green, blue = stored.convert("RGB").getpixel((300, 400))
+        assert blue > red + 60  # the webcam's picture, re-encoded for the badge
