@@ -149,6 +149,7 @@ def check_in(
     force: bool = False,
     at: datetime | None = None,
     locked: bool = False,
+    flush: bool = True,
 ) -> Attendance:
     """Record an entry at a checkpoint (desks, devices, walk-ins) at ``at`` (default: now).
 
@@ -157,7 +158,8 @@ def check_in(
     Registration.checked_in_at. The partial unique index uq_attendance_current is the final
     guard behind the row lock: where there is no row lock (SQLite), a desk that loses the race
     gets IntegrityError, which ``scan`` turns into already_checked_in. ``locked``: the caller
-    read ``registration`` with _locked already.
+    read ``registration`` with _locked already; ``flush=False``: the caller flushes the entry
+    with its own rows (the scan log), in one round of writes.
     """
     if registration.event_id != checkpoint.event.id:
         raise CheckInError("wrong_event")
@@ -184,14 +186,15 @@ def check_in(
     db.session.add(attendance)
     if checkpoint.code == VENUE and registration.checked_in_at is None:
         registration.checked_in_at = attendance.checked_in_at
-        record(  # flushes the entry, the registration and the audit event together
+        record(
             "checked_in",
             registration=registration,
             actor=by,
             actor_type="staff" if by else "device",
             changes={"checked_in_at": [None, attendance.checked_in_at.isoformat()]},
+            flush=flush,
         )
-    else:
+    elif flush:
         db.session.flush()
     return attendance
 
@@ -294,6 +297,7 @@ def _scan_once(event: Event, request: ScanRequest, client_key: str, device, staf
             force=request.force,
             at=request.scanned_at,
             locked=True,
+            flush=False,
         )
         result = "ok"
         forced = not _chose(registration, checkpoint.session)
