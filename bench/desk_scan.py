@@ -7,6 +7,9 @@ Starts gunicorn on loopback ports against PostgreSQL, once with the application
 201, then drives each with 16 keep-alive connections (4 processes × 4 threads of http.client).
 Scans are measured twice: first scans of every badge (201: row lock, entry, audit, scan log)
 and repeats of the same badges (409 already_checked_in). Bounded in requests and in time.
+Then, in this process, the CPU time and the SQL statements of one first scan (the profile of
+the scan path). Target: first scans p99 <= 100 ms and >= 15 % of the bare throughput; the exit
+status is 1 when it is missed.
 
 BENCH_DATABASE_URL names the database (default: a local desk_bench database, created if
 missing); its tables are dropped and recreated. BENCH_REGISTRATIONS (default 3000),
@@ -39,6 +42,11 @@ THREADS = int(os.environ.get("BENCH_THREADS", "4"))
 PROCESSES, THREADS_PER_PROCESS = 4, 4  # 16 connections
 #: No phase runs longer than this, whatever is left of its requests.
 PHASE_SECONDS = 60.0
+#: Badges scanned in this process to measure CPU time and statements per scan.
+PROFILED = 300
+#: The target: first scans' p99 at most this many ms, and at least this share of bare req/s.
+TARGET_P99_MS = 100.0
+TARGET_SHARE = 0.15
 
 #: The baseline: Flask parses the same JSON body and answers 201, with no database.
 bare_app = Flask("bare")
@@ -120,6 +128,40 @@ def _prepare(count: int) -> tuple[str, list[str]]:
         db.session.commit()
         db.engine.dispose()
     return token, badges
+
+
+def profile_scans(device_token: str, badges: list[str]) -> tuple[float, float]:
+    """CPU ms and SQL statements per first scan, through the app in this process."""
+    import sqlalchemy as sa
+
+    from registration import create_app
+    from registration.extensions import db
+
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": DATABASE_URL, "SECRET_KEY": "benchmark-only-secret"}
+    )
+    statements = 0
+
+    def count(*_args) -> None:
+        nonlocal statements
+        statements += 1
+
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {device_token}"}
+    client.post("/api/v1/scans", json={"token": "warm-up"}, headers=headers)
+    with app.app_context():
+        sa.event.listen(db.engine, "before_cursor_execute", count)
+    started = time.process_time()
+    for number, badge in enumerate(badges):
+        body = {"token": badge, "checkpoint": "venue", "nonce": f"profile-{number}"}
+        response = client.post("/api/v1/scans", json=body, headers=headers)
+        if response.status_code != 201:
+            raise SystemExit(f"profiled scan answered {response.status_code}: {response.text}")
+    cpu = (time.process_time() - started) * 1000 / len(badges)
+    with app.app_context():
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+        db.engine.dispose()
+    return cpu, statements / len(badges)
 
 
 def _free_port() -> int:
@@ -250,11 +292,12 @@ def _line(label: str, result: dict) -> str:
     )
 
 
-def main() -> None:
-    """Prepare, serve, measure, print."""
+def main() -> int:
+    """Prepare, serve, measure, print; 1 when the target is missed."""
     _ensure_database(DATABASE_URL)
     print(f"Preparing {REGISTRATIONS} approved registrations in {DATABASE_URL.rsplit('/', 1)[1]}…")
-    device_token, badges = _prepare(REGISTRATIONS)
+    device_token, badges = _prepare(REGISTRATIONS + PROFILED)
+    badges, profiled = badges[:REGISTRATIONS], badges[REGISTRATIONS:]
     headers = {
         "Authorization": f"Bearer {device_token}",
         "Content-Type": "application/json",
@@ -292,8 +335,20 @@ def main() -> None:
             f"scan API / bare, {label}: throughput {throughput:.2f}×, "
             f"p99 {result['p99'] / baseline['p99']:.1f}×"
         )
+    cpu, statements = profile_scans(device_token, profiled)
+    print(
+        f"first scan in process ({PROFILED} scans): {cpu:.1f} ms CPU per scan, "
+        f"{statements:.1f} SQL statements per scan"
+    )
+    share = first["per_second"] / baseline["per_second"]
+    met = first["p99"] <= TARGET_P99_MS and share >= TARGET_SHARE
+    print(
+        f"target (first scans p99 <= {TARGET_P99_MS:.0f} ms and >= {TARGET_SHARE:.0%} of bare): "
+        f"p99 {first['p99']:.1f} ms, {share:.1%} of bare: {'met' if met else 'MISSED'}"
+    )
+    return 0 if met else 1
 
 
 if __name__ == "__main__":
     sys.path.insert(0, str(PROJECT_ROOT))
-    main()
+    sys.exit(main())

@@ -90,8 +90,11 @@ ALLOWED: dict[str, frozenset] = {
     "desk_xhr.frame": DESK,
     "desk_xhr.search": DESK,
     "desk_xhr.annul": DESK,
+    "desk_xhr.register_device": DESK,
+    "desk_xhr.badge_printed": DESK,
     "desk_xhr.counts": DESK_AND_READ,
     "desk_api.scans": TOKEN,
+    "desk_api.roster_snapshot": TOKEN,
 }
 
 ROLES = [None, *Role]

@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from registration.desk import models  # noqa: F401 (registers the tables)
+from registration.desk import models, walk_ins  # noqa: F401 (tables; walk-in views)
 from registration.desk.api import bp as api_bp
 from registration.desk.cli import desk_cli
 from registration.desk.views import bp

@@ -2,6 +2,7 @@
 
 from registration.delegates.models import Registration, honorific_label, status_label
 from registration.desk.models import Attendance, Scan
+from registration.desk.photo_links import photo_url
 from registration.desk.services import reason_message
 from registration.i18n import format_datetime
 
@@ -15,6 +16,7 @@ HTTP_STATUS = {
     "withdrawn": 409,
     "rejected": 409,
     "already_checked_in": 409,
+    "duplicate": 409,
     "session_not_chosen": 409,
 }
 
@@ -38,6 +40,9 @@ def registration_summary(registration: Registration) -> dict:
             {"code": session.code, "title": session.title_in()} for session in registration.sessions
         ],
         "has_photo": bool(registration.photo),
+        # A secret link that a scanning device can open as well as the desk page.
+        "photo_url": photo_url(registration),
+        "badge_printed": registration.badge_printed_at is not None,
     }
 
 
@@ -74,7 +79,7 @@ def scan_answer(scan: Scan) -> tuple[dict, int]:
         body["registration"] = registration_summary(registration)
     if scan.attendance is not None:
         body["attendance"] = attendance_summary(scan.attendance)
-        if scan.result == "already_checked_in":
+        if scan.result in ("already_checked_in", "duplicate"):
             body["first_checked_in_at"] = _moment(scan.attendance.checked_in_at)
     return body, HTTP_STATUS[scan.result]
 

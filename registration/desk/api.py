@@ -3,11 +3,11 @@
 from flask import Blueprint, g, jsonify, request
 from flask_babel import gettext as _
 
-from registration.desk import services
+from registration.desk import roster, services
 from registration.desk.answers import error_answer, scan_answer
 from registration.desk.devices import authenticate_device
 from registration.desk.models import DeviceToken
-from registration.desk.payloads import PayloadError, read_json, scan_request
+from registration.desk.payloads import PayloadError, moment_arg, read_json, scan_request
 from registration.extensions import db
 
 bp = Blueprint("desk_api", __name__, url_prefix="/api/v1")
@@ -22,6 +22,33 @@ def _device() -> DeviceToken | None:
     return authenticate_device(token)
 
 
+def _unauthorized():
+    """401 for a missing, unknown or revoked device token."""
+    body, status = error_answer(
+        "unauthorized", _("A valid device token is required (it may have been revoked)."), 401
+    )
+    return jsonify(body), status, {"WWW-Authenticate": 'Bearer realm="scans"'}
+
+
+@bp.get("/roster")
+def roster_snapshot():
+    """The device's meeting roster for offline check-in (devices with a device token).
+
+    Keyed by the SHA-256 hex of each badge token; names, entity, category, status, sessions
+    and a small photo link, never contact details. ``?since=<cursor>`` gives only what changed.
+    """
+    device = _device()
+    if device is None:
+        return _unauthorized()
+    g.event_timezone = device.event.timezone
+    try:
+        since = moment_arg(request.args.get("since"))
+    except PayloadError as error:
+        body, status = error_answer(error.code, error.message, 400)
+        return jsonify(body), status
+    return jsonify(roster.roster(device.event, since)), 200, {"Cache-Control": "no-store"}
+
+
 @bp.post("/scans")
 def scans():
     """Check a badge in at a checkpoint (devices with a device token, acting as checkin).
@@ -31,8 +58,7 @@ def scans():
     """
     device = _device()
     if device is None:
-        body, status = error_answer("unauthorized", _("A valid device token is required."), 401)
-        return jsonify(body), status, {"WWW-Authenticate": 'Bearer realm="scans"'}
+        return _unauthorized()
     g.event_timezone = device.event.timezone
     try:
         wanted = scan_request(read_json(), source="api")

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField
+from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.validators import InputRequired, Length
 
 from registration.delegates.forms import RegistrationForm
@@ -15,6 +15,8 @@ class WalkInForm(RegistrationForm):
 
     photo = None
     uploaded_photo = None
+    #: A webcam picture taken at the desk, as a JPEG data URL (re-encoded like an upload).
+    captured_photo = HiddenField(validators=[Length(max=3_000_000)])
     privacy = BooleanField(
         _l("The participant has read the privacy notice and agrees to it"),
         validators=[InputRequired(message=_l("Ask the participant to accept the privacy notice."))],
@@ -32,3 +34,7 @@ class DeviceForm(FlaskForm):
 
 class RevokeForm(FlaskForm):
     """Confirms revoking a device token (CSRF only)."""
+
+
+class AdmitForm(FlaskForm):
+    """Checks in the registration a walk-in already has (CSRF only)."""

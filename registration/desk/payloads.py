@@ -58,6 +58,11 @@ def _moment(payload: dict, name: str) -> datetime | None:
         ) from error
 
 
+def moment_arg(value: str | None) -> datetime | None:
+    """An ISO 8601 time from the query string (as in a scan's ``scanned_at``), or None."""
+    return _moment({"since": value}, "since") if value else None
+
+
 def _flag(payload: dict, name: str) -> bool:
     """A true/false field, false when absent."""
     value = payload.get(name, False)
@@ -77,7 +82,8 @@ def _identifier(payload: dict, name: str) -> int | None:
 
 
 def scan_request(payload: object, *, source: str, by_id: bool = False) -> ScanRequest:
-    """A ScanRequest from ``{"token", "checkpoint", "nonce", "scanned_at", "force"}``.
+    """A ScanRequest from ``{"token", "checkpoint", "nonce", "scanned_at", "force",
+    "admitted_offline"}`` (the last one sent by a desk syncing what it admitted offline).
 
     With ``by_id`` (the desk's search), ``registration_id`` may replace the token.
     Raises PayloadError.
@@ -96,10 +102,11 @@ def scan_request(payload: object, *, source: str, by_id: bool = False) -> ScanRe
         scanned_at=_moment(payload, "scanned_at"),
         force=_flag(payload, "force"),
         source=source,
+        admitted_offline=_flag(payload, "admitted_offline"),
     )
 
 
-def annul_reason(payload: object) -> str:
+def given_reason(payload: object) -> str:
     """The reason of ``{"reason": …}`` (500 characters at most). Raises PayloadError."""
     if not isinstance(payload, dict):
         raise PayloadError(_("The body must be a JSON object."))

@@ -5,18 +5,17 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from registration.audit.services import record
 from registration.auth.models import StaffUser
 from registration.database import utcnow
-from registration.delegates.filters import name_order
 from registration.delegates.models import Registration, Status, status_label
 from registration.delegates.services import RegistrationData, register
 from registration.delegates.workflow import approve
 from registration.desk.models import VENUE, Attendance, DeviceToken, Scan
 from registration.errors import DomainError
-from registration.events.models import AgendaSession, Entity, Event
+from registration.events.models import AgendaSession, Event
 from registration.extensions import db
 from registration.i18n import format_datetime
 from registration.security import token_hash
@@ -26,8 +25,9 @@ class CheckInError(DomainError):
     """A scan or check-in was refused.
 
     Codes: unknown_token, unknown_checkpoint, wrong_event, not_approved, withdrawn, rejected,
-    already_checked_in (``attendance`` is the earlier entry), session_not_chosen (the desk may
-    override it with ``force``), already_annulled, reason_required.
+    already_checked_in (``attendance`` is the earlier entry), duplicate (the same, for a scan
+    that an offline desk had admitted), session_not_chosen (the desk may override it with
+    ``force``), already_annulled, reason_required, cannot_admit.
     """
 
     def __init__(self, code: str, *, registration=None, attendance=None):
@@ -46,6 +46,11 @@ def reason_message(
             "Already checked in at %(time)s.",
             time=format_datetime(attendance.checked_in_at, "short"),
         )
+    if code == "duplicate":
+        return _(
+            "Also admitted by another desk while offline: counted once (first entry %(time)s).",
+            time=format_datetime(attendance.checked_in_at, "short"),
+        )
     if code == "not_approved":
         return _(
             "Not approved (%(status)s): send the person to the registration desk.",
@@ -60,6 +65,11 @@ def reason_message(
         "session_not_chosen": _("This person did not choose this session. Admit anyway?"),
         "already_annulled": _("This check-in was already annulled."),
         "reason_required": _("Give the reason for annulling this check-in."),
+        "cannot_admit": _("This registration was rejected or withdrawn: see the registrar."),
+        "reprint_reason_required": _(
+            "This badge was printed before: give the reason for a reprint."
+        ),
+        "not_printable": _("Only an approved registration has a badge."),
     }
     return messages[code]
 
@@ -103,23 +113,32 @@ def _chose(registration: Registration, session: AgendaSession | None) -> bool:
     return session is None or session in registration.sessions
 
 
-def _lock(registration: Registration) -> Registration:
-    """Re-read the registration with a row lock (SELECT … FOR UPDATE; a no-op on SQLite).
+def _locked(condition) -> Registration | None:
+    """The registration matching ``condition``, read with a row lock (a no-op on SQLite).
 
     Two desks scanning the same badge queue here, so the second sees the first's entry. What
-    a desk shows (category, entity, sessions) is loaded by the same round trips.
+    a desk shows (category, entity, sessions) comes in the same round trip.
     """
-    return db.session.execute(
-        db.select(Registration)
-        .where(Registration.id == registration.id)
-        .with_for_update(of=Registration)
-        .options(
-            joinedload(Registration.category),
-            joinedload(Registration.entity),
-            selectinload(Registration.sessions),
+    return (
+        db.session.execute(
+            db.select(Registration)
+            .where(condition)
+            .with_for_update(of=Registration)
+            .options(
+                joinedload(Registration.category),
+                joinedload(Registration.entity),
+                joinedload(Registration.sessions),
+            )
+            .execution_options(populate_existing=True)
         )
-        .execution_options(populate_existing=True)
-    ).scalar_one()
+        .unique()
+        .scalar_one_or_none()
+    )
+
+
+def _lock(registration: Registration) -> Registration:
+    """Re-read ``registration`` with a row lock (see _locked)."""
+    return _locked(Registration.id == registration.id)
 
 
 def check_in(
@@ -128,23 +147,31 @@ def check_in(
     *,
     by: StaffUser | None = None,
     force: bool = False,
+    at: datetime | None = None,
+    locked: bool = False,
+    flush: bool = True,
 ) -> Attendance:
-    """Record an entry at a checkpoint (desks, devices, walk-ins).
+    """Record an entry at a checkpoint (desks, devices, walk-ins) at ``at`` (default: now).
 
     Raises CheckInError: wrong_event, rejected, withdrawn, not_approved, already_checked_in,
     session_not_chosen (unless ``force``). The first venue entry sets
     Registration.checked_in_at. The partial unique index uq_attendance_current is the final
     guard behind the row lock: where there is no row lock (SQLite), a desk that loses the race
-    gets IntegrityError, which ``scan`` turns into already_checked_in.
+    gets IntegrityError, which ``scan`` turns into already_checked_in. ``locked``: the caller
+    read ``registration`` with _locked already; ``flush=False``: the caller flushes the entry
+    with its own rows (the scan log), in one round of writes.
     """
     if registration.event_id != checkpoint.event.id:
         raise CheckInError("wrong_event")
-    registration = _lock(registration)
+    if not locked:
+        registration = _lock(registration)
     if registration.status in (Status.REJECTED, Status.WITHDRAWN):
         raise CheckInError(registration.status.value, registration=registration)
     if registration.status != Status.APPROVED:
         raise CheckInError("not_approved", registration=registration)
-    earlier = current_entry(registration, checkpoint.code)
+    # checked_in_at mirrors the current venue entry: without it there is none to look up.
+    at_venue_first = checkpoint.code == VENUE and registration.checked_in_at is None
+    earlier = None if at_venue_first else current_entry(registration, checkpoint.code)
     if earlier is not None:
         raise CheckInError("already_checked_in", attendance=earlier)
     if not force and not _chose(registration, checkpoint.session):
@@ -153,22 +180,44 @@ def check_in(
         registration=registration,
         checkpoint=checkpoint.code,
         session=checkpoint.session,
-        checked_in_at=utcnow(),
+        checked_in_at=entry_time(at),
         staff_id=by.id if by else None,
     )
     db.session.add(attendance)
     if checkpoint.code == VENUE and registration.checked_in_at is None:
         registration.checked_in_at = attendance.checked_in_at
-        record(  # flushes the entry, the registration and the audit event together
+        record(
             "checked_in",
             registration=registration,
             actor=by,
             actor_type="staff" if by else "device",
             changes={"checked_in_at": [None, attendance.checked_in_at.isoformat()]},
+            flush=flush,
         )
-    else:
+    elif flush:
         db.session.flush()
     return attendance
+
+
+def entry_time(scanned_at: datetime | None) -> datetime:
+    """When an entry happened: the time the badge was read, never later than now.
+
+    A desk that was offline sends its scans late; attendance keeps the time of the scan, not
+    that of the sync. A device clock running ahead cannot put an entry in the future.
+    """
+    now = utcnow()
+    return now if scanned_at is None or scanned_at > now else scanned_at
+
+
+def _keep_earliest(attendance: Attendance, scanned_at: datetime | None) -> None:
+    """Two offline desks admitted the same person: the entry keeps the earlier scan's time."""
+    earlier = entry_time(scanned_at)
+    if earlier >= attendance.checked_in_at:
+        return
+    registration = attendance.registration
+    if attendance.checkpoint == VENUE and registration.checked_in_at == attendance.checked_in_at:
+        registration.checked_in_at = earlier
+    attendance.checked_in_at = earlier
 
 
 def annul(attendance: Attendance, reason: str, *, by: StaffUser) -> Attendance:
@@ -210,17 +259,17 @@ class ScanRequest:
     force: bool = False
     #: api, scanner, camera, search or walk_in.
     source: str = "api"
+    #: The desk was offline and admitted the person on its own judgement (queued scan).
+    admitted_offline: bool = False
 
 
 def _find_registration(request: ScanRequest) -> Registration | None:
-    """The registration behind a badge token or a registration id, in any event."""
+    """The registration behind a badge token or a registration id, in any event, locked."""
     if request.token is not None:
-        condition = Registration.badge_token_hash == token_hash(request.token)
-    elif request.registration_id is not None:
-        condition = Registration.id == request.registration_id
-    else:
-        return None
-    return db.session.execute(db.select(Registration).where(condition)).scalar_one_or_none()
+        return _locked(Registration.badge_token_hash == token_hash(request.token))
+    if request.registration_id is not None:
+        return _locked(Registration.id == request.registration_id)
+    return None
 
 
 def _earlier_scan(client_key: str, nonce: str) -> Scan | None:
@@ -241,11 +290,23 @@ def _scan_once(event: Event, request: ScanRequest, client_key: str, device, staf
         checkpoint = checkpoint_for(event, request.checkpoint)
         if registration is None:
             raise CheckInError("unknown_token")
-        attendance = check_in(registration, checkpoint, by=staff, force=request.force)
+        attendance = check_in(
+            registration,
+            checkpoint,
+            by=staff,
+            force=request.force,
+            at=request.scanned_at,
+            locked=True,
+            flush=False,
+        )
         result = "ok"
         forced = not _chose(registration, checkpoint.session)
     except CheckInError as error:
         result, attendance = error.code, error.attendance
+        if result == "already_checked_in" and request.admitted_offline:
+            # Both scans stay in the log; this one, arriving second, is the duplicate.
+            result = "duplicate"
+            _keep_earliest(attendance, request.scanned_at)
     logged = Scan(
         event_id=event.id,
         device=device,
@@ -310,35 +371,50 @@ def walk_in(event: Event, data: RegistrationData, *, by: StaffUser) -> Scan:
     )
 
 
-def search(event: Event, text: str, *, limit: int = 20) -> list[Registration]:
-    """Registrations of ``event`` whose name, organisation or reference match every word."""
-    words = text.split()[:5]
-    if not words:
-        return []
-    query = (
-        db.select(Registration)
-        .outerjoin(Entity, Registration.entity_id == Entity.id)
-        .where(Registration.event_id == event.id)
+def admit_walk_in(registration: Registration, *, by: StaffUser) -> Scan:
+    """Check in an already registered person who came to the walk-in desk (desk staff).
+
+    A pending or waitlisted registration is approved first (which emails the person).
+    Raises CheckInError('cannot_admit') for a rejected or withdrawn registration: only the
+    registrar decides on those. Other refusals (already in) are in ``Scan.result``.
+    """
+    if registration.status in (Status.REJECTED, Status.WITHDRAWN):
+        raise CheckInError("cannot_admit")
+    if registration.status != Status.APPROVED:
+        approve(registration, by=by)
+    return scan(
+        registration.event,
+        ScanRequest(checkpoint=VENUE, registration_id=registration.id, source="walk_in"),
+        staff=by,
     )
-    for word in words:
-        pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(
-            db.or_(
-                Registration.given_name.ilike(pattern, escape="\\"),
-                Registration.family_name.ilike(pattern, escape="\\"),
-                Registration.reference.ilike(pattern, escape="\\"),
-                Registration.other_organisation.ilike(pattern, escape="\\"),
-                Entity.name.ilike(pattern, escape="\\"),
-                db.func.upper(Entity.iso_code) == word.upper(),
-            )
+
+
+def mark_badge_printed(registration: Registration, reason: str, *, by: StaffUser) -> None:
+    """Record that the desk printed this badge; a reprint is logged with its reason (desk staff).
+
+    Raises CheckInError: not_printable, reprint_reason_required.
+    """
+    registration = _lock(registration)
+    if registration.status != Status.APPROVED:
+        raise CheckInError("not_printable")
+    reason = " ".join(reason.split())
+    now = utcnow()
+    if registration.badge_printed_at is None:
+        registration.badge_printed_at = now
+        record(
+            "badge_printed",
+            registration=registration,
+            actor=by,
+            changes={"badge_printed_at": [None, now.isoformat()]},
         )
-    query = (
-        query.options(
-            selectinload(Registration.category),
-            selectinload(Registration.entity),
-            selectinload(Registration.sessions),
-        )
-        .order_by(*name_order())
-        .limit(limit)
+        return
+    if not reason:
+        raise CheckInError("reprint_reason_required")
+    before = registration.badge_printed_at.isoformat()
+    registration.badge_printed_at = now
+    record(
+        "badge_reprinted",
+        registration=registration,
+        actor=by,
+        changes={"badge_printed_at": [before, now.isoformat()], "reprint_reason": ["", reason]},
     )
-    return list(db.session.execute(query).scalars())

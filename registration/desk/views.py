@@ -1,4 +1,6 @@
-"""Desk pages: the check-in desk, walk-ins, live dashboard, attendance lists, device tokens."""
+"""Desk pages: the check-in desk, live dashboard, attendance lists, photos, device tokens."""
+
+import io
 
 from flask import (
     Blueprint,
@@ -18,16 +20,21 @@ from registration.auth.decorators import DESK_ROLES, READ_ROLES, role_required
 from registration.auth.models import Role
 from registration.delegates import photos
 from registration.delegates.models import Registration
-from registration.desk import devices, reports, services
-from registration.desk.forms import DeviceForm, RevokeForm, WalkInForm
+from registration.desk import devices, photo_links, reports, services
+from registration.desk.forms import DeviceForm, RevokeForm
 from registration.desk.models import VENUE, DeviceToken
 from registration.errors import DomainError
 from registration.events.models import Event
 from registration.events.views import load_event
 from registration.extensions import db
-from registration.i18n import current_language
 
 bp = Blueprint("desk", __name__)
+
+#: The app's policy, plus printing a badge PDF from a blob: URL in a hidden frame.
+DESK_CSP = (
+    "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
+    "style-src 'self'; script-src 'self'; frame-src 'self' blob:; frame-ancestors 'none'"
+)
 
 
 def _checkpoint(event: Event, code: str) -> services.Checkpoint:
@@ -38,7 +45,7 @@ def _checkpoint(event: Event, code: str) -> services.Checkpoint:
         abort(404)
 
 
-def _registration(event: Event, registration_id: int) -> Registration:
+def event_registration(event: Event, registration_id: int) -> Registration:
     """A registration of ``event``, 404 otherwise."""
     registration = db.get_or_404(Registration, registration_id)
     if registration.event_id != event.id:
@@ -61,51 +68,46 @@ def index():
 def page(slug: str):
     """The check-in desk: scanner input, camera, search, results (desk staff)."""
     event = load_event(slug)
-    return render_template(
+    page = render_template(
         "desk/desk.html", event=event, checkpoint=request.args.get("checkpoint", VENUE)
     )
+    # The badge to print is shown in a hidden frame from a blob: URL.
+    return page, {"Content-Security-Policy": DESK_CSP}
 
 
-@bp.route("/desk/e/<slug>/walk-in", methods=["GET", "POST"])
-@role_required(*DESK_ROLES)
-def walk_in(slug: str):
-    """Register, approve and check in a person who arrives unregistered (desk staff)."""
-    event = load_event(slug)
-    form = WalkInForm().for_event(event, current_language())
-    if form.validate_on_submit():
-        try:
-            logged = services.walk_in(event, form.to_data(None), by=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            target = getattr(form, error.field, None) if error.field else None
-            (target.errors if target is not None else form.form_errors).append(error.message)
-        else:
-            registration_id = logged.registration_id
-            db.session.commit()
-            return redirect(url_for("desk.walked_in", slug=slug, registration_id=registration_id))
-    status = 400 if form.is_submitted() else 200
-    return render_template("desk/walk_in.html", event=event, form=form), status
+@bp.get("/desk/photos/<int:registration_id>/<signature>.jpg")
+def photo(registration_id: int, signature: str):
+    """A person's portrait for desks and scanning devices (a secret link, no sign-in).
 
-
-@bp.get("/desk/e/<slug>/walk-in/<int:registration_id>")
-@role_required(*DESK_ROLES)
-def walked_in(slug: str, registration_id: int):
-    """A walk-in's confirmation with the link to print the badge (desk staff)."""
-    event = load_event(slug)
-    registration = _registration(event, registration_id)
-    return render_template("desk/walked_in.html", event=event, registration=registration)
-
-
-@bp.get("/desk/e/<slug>/registrations/<int:registration_id>/photo")
-@role_required(*DESK_ROLES)
-def photo(slug: str, registration_id: int):
-    """A person's portrait for the desk's result panel (desk staff)."""
-    registration = _registration(load_event(slug), registration_id)
+    ``?size=small`` is the roster's thumbnail. The link changes with the photo, so browsers
+    and the desk's offline cache may keep it.
+    """
+    registration = db.session.get(Registration, registration_id)
+    size = photo_links.SIZES.get(request.args.get("size", "large"))
+    if registration is None or size is None:
+        abort(404)
+    if not photo_links.signature_matches(registration, signature):
+        abort(404)
     if not photos.is_stored_photo(registration.photo):
         abort(404)
-    response = send_file(photos.photo_path(registration.photo), mimetype="image/jpeg")
-    response.headers["Cache-Control"] = "private, max-age=300"
+    response = send_file(
+        io.BytesIO(photo_links.thumbnail(photos.photo_path(registration.photo), size)),
+        mimetype="image/jpeg",
+    )
+    response.headers["Cache-Control"] = "private, max-age=86400, immutable"
     return response
+
+
+@bp.get("/desk/sw.js")
+def service_worker():
+    """The desk's service worker: serves the desk offline, wipes its roster at sign-out."""
+    script = render_template("desk/sw.js", sign_out_url=url_for("auth.sign_out"))
+    return Response(
+        script,
+        mimetype="text/javascript",
+        # Scope "/" lets it see the sign-out form, posted from any page.
+        headers={"Service-Worker-Allowed": "/", "Cache-Control": "no-cache"},
+    )
 
 
 @bp.get("/desk/e/<slug>/dashboard")

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from registration.auth.decorators import DESK_ROLES, READ_ROLES, role_required
-from registration.desk import reports, services
+from registration.desk import devices, people, reports, services
 from registration.desk.answers import (
     attendance_summary,
     error_answer,
@@ -17,7 +17,8 @@ from registration.desk.answers import (
 )
 from registration.desk.frames import decode_badge
 from registration.desk.models import Attendance
-from registration.desk.payloads import PayloadError, annul_reason, read_json, scan_request
+from registration.desk.payloads import PayloadError, given_reason, read_json, scan_request
+from registration.desk.views import event_registration
 from registration.events.models import Event
 from registration.events.views import load_event
 from registration.extensions import db
@@ -31,10 +32,11 @@ DESK_SOURCES = ("scanner", "camera", "search")
 
 
 def _with_links(person: dict, event: Event) -> dict:
-    """Add the photo and badge links that the desk page shows beside a person's summary."""
-    if person["has_photo"]:
-        person["photo_url"] = url_for("desk.photo", slug=event.slug, registration_id=person["id"])
+    """Add the badge links that the desk page offers beside a person's summary."""
     person["badge_url"] = url_for("documents.badge", registration_id=person["id"])
+    person["printed_url"] = url_for(
+        "desk_xhr.badge_printed", slug=event.slug, registration_id=person["id"]
+    )
     return person
 
 
@@ -103,9 +105,9 @@ def frame(slug: str):
 @bp.get("/<slug>/search")
 @role_required(*DESK_ROLES)
 def search(slug: str):
-    """People of the meeting matching a name, organisation or reference (desk staff)."""
+    """People of the meeting matching a name, organisation, reference or ISO code (desk staff)."""
     event = load_event(slug)
-    found = services.search(event, request.args.get("q", "")[:100])
+    found = people.search(event, request.args.get("q", "")[:100])
     return jsonify(results=[_with_links(registration_summary(r), event) for r in found])
 
 
@@ -118,7 +120,7 @@ def annul(slug: str, attendance_id: int):
     if attendance.registration.event_id != event.id:
         abort(404)
     try:
-        reason = annul_reason(read_json())
+        reason = given_reason(read_json())
         services.annul(attendance, reason, by=current_user)
     except PayloadError as error:
         return _invalid(error)
@@ -143,3 +145,37 @@ def annul(slug: str, attendance_id: int):
 def counts(slug: str):
     """Live counts for the dashboard, polled every few seconds (desk staff and viewers)."""
     return jsonify(reports.live_counts(load_event(slug)))
+
+
+@bp.post("/<slug>/device")
+@role_required(*DESK_ROLES)
+def register_device(slug: str):
+    """Give this browser desk a device token, for its offline roster and queue (desk staff).
+
+    The token is answered once and kept by the page; only its hash is stored.
+    """
+    event = load_event(slug)
+    name = _("Browser desk of %(email)s", email=current_user.email)
+    device, token = devices.create_device(event, name, by=current_user)
+    db.session.commit()
+    body = {"status": "ok", "device_id": device.id, "token": token, "event": event.slug}
+    return jsonify(body), 201, {"Cache-Control": "no-store"}
+
+
+@bp.post("/<slug>/registrations/<int:registration_id>/badge-printed")
+@role_required(*DESK_ROLES)
+def badge_printed(slug: str, registration_id: int):
+    """Record that the desk printed a person's badge; a reprint needs a reason (desk staff)."""
+    event = load_event(slug)
+    registration = event_registration(event, registration_id)
+    try:
+        reason = given_reason(read_json())
+        services.mark_badge_printed(registration, reason, by=current_user)
+    except PayloadError as error:
+        return _invalid(error)
+    except services.CheckInError as error:
+        db.session.rollback()
+        body, status = error_answer(error.code, error.message, 400)
+        return jsonify(body), status
+    db.session.commit()
+    return jsonify(status="ok", message=_("Badge printed."))

@@ -211,15 +211,3 @@ def test_walk_in_of_someone_registered_is_refused(
     with pytest.raises(RegistrationError) as error:
         services.walk_in(event, data, by=make_staff("checkin"))
     assert _code(error) == "duplicate"
-
-
-def test_search_by_name_organisation_or_reference(event, make_registration, other_registration):
-    anna = make_registration("approved", given_name="Anna", family_name="Müller-Ost")
-    make_registration("approved", given_name="Bert", family_name="Zandvoort")
-    assert services.search(event, "anna müller") == [anna]
-    assert services.search(event, anna.reference.lower()) == [anna]
-    assert len(services.search(event, "netherlands")) == 2
-    assert len(services.search(event, "NL")) == 2
-    assert services.search(event, "omar") == []  # another meeting's delegate
-    assert services.search(event, "%") == []  # wildcards are plain characters
-    assert services.search(event, "   ") == []

@@ -5,6 +5,7 @@ import io
 import re
 
 import pytest
+from PIL import Image
 
 from registration.delegates.models import Registration, Status
 from registration.delegates.photos import store_photo
@@ -60,11 +61,12 @@ def test_scan_from_the_desk_page(db, client, sign_in, make_registration, desk_ur
     )
     assert response.status_code == 201
     person = response.json["registration"]
-    assert person["photo_url"] == f"/desk/e/{event.slug}/registrations/{registration.id}/photo"
+    assert person["photo_url"].startswith(f"/desk/photos/{registration.id}/")
     annul_url = response.json["attendance"]["annul_url"]
     assert annul_url.startswith(desk_url("attendances/"))
     photo = client.get(person["photo_url"])
     assert photo.status_code == 200 and photo.mimetype == "image/jpeg"
+    assert Image.open(io.BytesIO(photo.data)).size == (300, 400)
     photo.close()
     logged = db.session.execute(db.select(Scan)).scalar_one()
     assert logged.staff_id == staff.id and logged.source == "scanner"
@@ -211,7 +213,8 @@ def test_walk_in_registers_approves_and_checks_in(db, client, sign_in, event):
     assert response.location.endswith(f"/desk/e/{event.slug}/walk-in/{registration.id}")
     done = client.get(response.location)
     assert done.status_code == 200 and "Dr Amaka EZE" in done.text
-    assert 'id="badge-link"' in done.text
+    assert 'id="print-button"' in done.text and "/badge-printed" in done.text
+    assert "frame-src 'self' blob:" in done.headers["Content-Security-Policy"]
 
 
 def test_walk_in_errors_keep_what_was_typed(db, client, sign_in, event, make_registration):
@@ -228,7 +231,9 @@ def test_walk_in_errors_keep_what_was_typed(db, client, sign_in, event, make_reg
         email=existing.email,
     )
     response = client.post(f"/desk/e/{event.slug}/walk-in", data=duplicate)
-    assert response.status_code == 400 and "already registered" in response.text
+    # The registered person is offered instead, and what was typed is kept.
+    assert response.status_code == 409 and 'id="walk-in-matches"' in response.text
+    assert existing.reference in response.text and 'value="Anna"' in response.text
     assert db.session.execute(db.select(db.func.count(Registration.id))).scalar_one() == 1
 
 

@@ -1,5 +1,6 @@
 // The check-in desk: keyboard-wedge scanner input, camera frames read by the server (Chromium
-// on Linux has no BarcodeDetector), search with one-click check-in, annulment, sound cues.
+// on Linux has no BarcodeDetector), search with one-click check-in, annulment, sound cues,
+// print on arrival, and the offline desk (offline.js) when the network is cut.
 // Every scan carries a nonce, so a retry after a network failure is recorded only once.
 (function () {
   "use strict";
@@ -12,17 +13,30 @@
   const input = $("scan-input");
   const checkpoint = $("checkpoint");
   const result = $("result");
+  const autoPrint = $("auto-print");
   const storageKey = "desk.checkpoint." + root.dataset.slug;
+  const autoPrintKey = "desk.autoprint." + root.dataset.slug;
   // Amber: the desk can act (override, send to the registration desk); red: refused.
-  const WARNINGS = new Set(["already_checked_in", "session_not_chosen", "not_approved"]);
-  let lastPerson = null;
+  const WARNINGS = new Set(["already_checked_in", "duplicate", "session_not_chosen", "not_approved"]);
+  // Not colour alone: an icon and a word say the same thing.
+  const VERDICTS = {
+    ok: ["✔", text.verdictOk],
+    warn: ["⚠", text.verdictWarn],
+    bad: ["✖", text.verdictBad],
+    pending: ["⏳", text.verdictPending],
+    annulled: ["↺", text.verdictAnnulled],
+  };
   let lastSource = "scanner";
+  let offline = null;
+  let offlineState = { queued: 0 };
 
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  const format = (template, values) =>
+    template.replace(/%\((\w+)\)s/g, (match, name) => (name in values ? values[name] : match));
 
   function nonce() {
     const bytes = new Uint8Array(16);
-    crypto.getRandomValues(bytes); // randomUUID needs a secure context; venues may serve plain http
+    crypto.getRandomValues(bytes);
     return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
   }
 
@@ -42,6 +56,11 @@
     input.focus();
   });
   showCheckpoint();
+  autoPrint.checked = localStorage.getItem(autoPrintKey) === "1";
+  autoPrint.addEventListener("change", () => {
+    localStorage.setItem(autoPrintKey, autoPrint.checked ? "1" : "0");
+    input.focus();
+  });
 
   // --- The scanner input stays focused unless staff use another field -----------------------
   const isField = (element) => element && element.matches("input, select, textarea, button, a, video");
@@ -71,20 +90,25 @@
         }
       } catch (error) {
         // Network failure: the same body, with the same nonce, is safe to send again.
-        if (attempt >= 2) return { status: "error", reason: "network", message: text.network };
-        showMessage("pending", text.retrying);
+        if (attempt >= 2 || !navigator.onLine) return { status: "error", reason: "network", message: text.network };
         await sleep(400 * (attempt + 1));
       }
     }
   }
 
-  function scan(fields) {
+  // Online and nothing waiting: the server answers. Otherwise (or if it cannot be reached)
+  // the roster judges and the scan joins the queue, keeping the order of scans.
+  async function scan(fields) {
     lastSource = fields.source;
     const body = Object.assign(
       { checkpoint: checkpoint.value, nonce: nonce(), scanned_at: new Date().toISOString() },
       fields
     );
-    return post(urls.scanUrl, JSON.stringify(body), "application/json").then(show);
+    const canQueue = offline && body.token;
+    if (canQueue && (!navigator.onLine || offlineState.queued > 0)) return showOffline(await offline.scan(body), body);
+    const data = await post(urls.scanUrl, JSON.stringify(body), "application/json");
+    if (canQueue && data.reason === "network") return showOffline(await offline.scan(body), body);
+    return show(data);
   }
 
   // Scans are sent one after the other, in the order they were read.
@@ -120,75 +144,168 @@
         start += length + 0.08;
       }
     } catch (error) {
-      // No sound available: the colours still tell.
+      // No sound available: the colours, icons and words still tell.
     }
   }
 
-  function showMessage(state, message) {
-    result.className = "result result-" + state;
-    $("result-message").textContent = message;
-  }
+  const sessionTitles = new Map(Array.from(checkpoint.options, (option) => [option.value, option.textContent]));
 
-  function showPerson(person, data) {
-    $("result-person").hidden = !person;
-    if (!person) return;
-    $("result-name").textContent = person.name;
-    $("result-entity").textContent = person.entity;
-    const category = $("result-category");
+  function fillPerson(panel, person, earlier) {
+    const find = (id) => panel.querySelector("#" + id);
+    find("result-name").textContent = person.name;
+    find("result-entity").textContent = person.entity;
+    const category = find("result-category");
     category.textContent = person.category;
     // Set through the CSSOM (allowed by the CSP), and only a #RRGGBB colour.
     category.style.borderColor = /^#[0-9a-fA-F]{6}$/.test(person.category_colour) ? person.category_colour : "";
-    $("result-status").textContent = person.status_label;
-    const photo = $("result-photo");
-    photo.hidden = !person.photo_url;
+    find("result-status").textContent = person.status_label || "";
+    const photo = find("result-photo");
     if (person.photo_url) photo.src = person.photo_url;
-    else photo.removeAttribute("src");
-    const earlier = data.first_checked_in_at || (data.status === "ok" ? null : person.checked_in_at);
-    $("result-earlier").textContent = earlier ? text.earlier + " " + earlier.local : "";
-    const titles = person.sessions.map((session) => session.title);
-    $("result-sessions").textContent = titles.length ? text.sessions + " " + titles.join(" · ") : text.noSessions;
+    else photo.remove();
+    find("result-earlier").textContent = earlier ? text.earlier + " " + earlier : "";
+    const titles = person.sessions.map((session) => session.title || sessionTitles.get(session) || session);
+    find("result-sessions").textContent = titles.length ? text.sessions + " " + titles.join(" · ") : text.noSessions;
+  }
+
+  // One answer, one fresh panel: a copy of the template with only the actions that apply.
+  function render(answer) {
+    const panel = $("result-template").content.cloneNode(true);
+    const find = (id) => panel.querySelector("#" + id);
+    const [icon, word] = VERDICTS[answer.state];
+    find("result-message").textContent = answer.message;
+    panel.querySelector(".result-icon").textContent = icon;
+    panel.querySelector(".result-word").textContent = word;
+    if (answer.person) fillPerson(panel, answer.person, answer.earlier);
+    else find("result-person").remove();
+    const actions = answer.actions || {};
+    if (!actions.force) find("force-button").remove();
+    else find("force-button").addEventListener("click", actions.force);
+    const printable = actions.print;
+    if (!printable || printable.badge_printed) find("print-button").remove();
+    else find("print-button").addEventListener("click", () => printBadge(printable, ""));
+    if (!printable || !printable.badge_printed) find("reprint-form").remove();
+    else setUpReprint(find("reprint-form"), printable);
+    if (!actions.annulUrl) find("annul-form").remove();
+    else setUpAnnul(find("annul-form"), actions.annulUrl);
+    if (!find("result-actions").children.length) find("result-actions").remove();
+    result.className = "result result-" + answer.state;
+    result.dataset.reason = answer.reason;
+    result.replaceChildren(panel);
+    beep(answer.state);
+    if (!isField(document.activeElement) || document.activeElement === input) input.focus();
   }
 
   function show(data) {
     const state = data.status === "ok" ? "ok" : WARNINGS.has(data.reason) ? "warn" : "bad";
-    showMessage(state, data.message);
-    result.dataset.reason = data.reason || "ok";
-    lastPerson = data.registration || null;
-    showPerson(lastPerson, data);
-    $("force-button").hidden = !(data.reason === "session_not_chosen" && lastPerson);
-    const badge = $("badge-link");
-    badge.hidden = !(lastPerson && lastPerson.badge_url);
-    if (!badge.hidden) badge.href = lastPerson.badge_url;
-    const annul = $("annul-form");
+    const person = data.registration || null;
     const attendance = data.attendance;
-    annul.hidden = !(attendance && !attendance.annulled && (data.status === "ok" || data.reason === "already_checked_in"));
-    annul.dataset.url = annul.hidden ? "" : attendance.annul_url;
-    beep(state);
-    if (!isField(document.activeElement) || document.activeElement === input) input.focus();
+    const atVenue = data.checkpoint === "venue";
+    const actions = {};
+    if (data.reason === "session_not_chosen" && person) {
+      const source = lastSource;
+      actions.force = () => enqueue(() => scan({ registration_id: person.id, force: true, source: source }));
+    }
+    if (person && atVenue && (data.status === "ok" || data.reason === "already_checked_in")) actions.print = person;
+    if (attendance && !attendance.annulled && (data.status === "ok" || data.reason === "already_checked_in")) {
+      actions.annulUrl = attendance.annul_url;
+    }
+    const first = data.first_checked_in_at || (data.status === "ok" || !person ? null : person.checked_in_at);
+    render({
+      state: state,
+      reason: data.reason || "ok",
+      message: data.message,
+      person: person,
+      earlier: first ? first.local : null,
+      actions: actions,
+    });
+    if (state === "ok" && atVenue && autoPrint.checked && person && !person.badge_printed) printBadge(person, "");
   }
 
-  $("force-button").addEventListener("click", () => {
-    if (lastPerson) enqueue(() => scan({ registration_id: lastPerson.id, force: true, source: lastSource }));
-  });
+  const OFFLINE_MESSAGES = {
+    ok: "offlineOk",
+    unknown_token: "offlineUnknown",
+    not_approved: "offlineNotApproved",
+    withdrawn: "offlineWithdrawn",
+    rejected: "offlineRejected",
+    already_checked_in: "offlineAlready",
+    session_not_chosen: "offlineSession",
+    unchecked: "offlineNoRoster",
+  };
 
-  $("annul-form").addEventListener("submit", (event) => {
-    event.preventDefault();
-    const form = event.currentTarget;
-    const reason = $("annul-reason").value.trim();
-    if (!reason) {
-      showMessage("warn", text.reasonRequired);
-      $("annul-reason").focus();
-      return;
+  function showOffline(verdict, fields) {
+    const reason = verdict.result;
+    const state = reason === "ok" ? "ok" : reason === "unchecked" ? "pending" : WARNINGS.has(reason) ? "warn" : "bad";
+    const earlier = verdict.earlier ? new Date(verdict.earlier).toLocaleTimeString() : null;
+    const actions = {};
+    if (reason === "session_not_chosen") {
+      actions.force = () => enqueue(() => scan({ token: fields.token, force: true, source: fields.source }));
     }
-    post(form.dataset.url, JSON.stringify({ reason: reason }), "application/json").then((data) => {
-      $("annul-reason").value = "";
-      form.hidden = data.status === "ok";
-      showMessage(data.status === "ok" ? "annulled" : "bad", data.message);
-      input.focus();
+    render({
+      state: state,
+      reason: reason,
+      message: format(text[OFFLINE_MESSAGES[reason]], { name: verdict.person ? verdict.person.name : "", time: earlier || "" }),
+      person: verdict.person || null,
+      earlier: earlier,
+      actions: actions,
     });
+  }
+
+  function setUpAnnul(form, url) {
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const reason = form.querySelector("#annul-reason").value.trim();
+      if (!reason) {
+        form.querySelector("#annul-reason").focus();
+        form.querySelector("label").textContent = text.reasonRequired;
+        return;
+      }
+      post(url, JSON.stringify({ reason: reason }), "application/json").then((data) => {
+        render({
+          state: data.status === "ok" ? "annulled" : "bad",
+          reason: data.status === "ok" ? "annulled" : data.reason,
+          message: data.message,
+          person: data.registration || null,
+          actions: {},
+        });
+      });
+    });
+  }
+
+  // --- Print on arrival -----------------------------------------------------------------------
+  function setUpReprint(form, person) {
+    form.querySelector("label").textContent = text.reprintReason;
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const reason = form.querySelector("#reprint-reason").value.trim();
+      if (reason) printBadge(person, reason);
+      else form.querySelector("#reprint-reason").focus();
+    });
+  }
+
+  function printBadge(person, reason) {
+    const message = $("result-message");
+    if (message) message.textContent = format(text.printing, { name: person.name });
+    return DeskPrinting.printBadge(person, reason, csrf).then((answer) => {
+      const done = answer.status === "ok";
+      const line = done
+        ? format(text.printed, { name: person.name })
+        : format(text.printFailed, { message: answer.message });
+      const current = $("result-message");
+      if (current) current.textContent = line;
+      if (done) person.badge_printed = true;
+    });
+  }
+
+  // One key: F8 prints (or asks the reprint's reason) for the person on screen.
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "F8") return;
+    event.preventDefault();
+    const button = $("print-button");
+    if (button) button.click();
+    else if ($("reprint-reason")) $("reprint-reason").focus();
   });
 
-  // --- Search by name, organisation or reference ----------------------------------------------
+  // --- Search by name, organisation, reference or country code --------------------------------
   const searchInput = $("search-input");
   const searchResults = $("search-results");
   let searchTimer = null;
@@ -232,7 +349,7 @@
       }
       searchResults.replaceChildren(...rows);
     } catch (error) {
-      showMessage("bad", text.network);
+      render({ state: "bad", reason: "network", message: text.network });
     }
   }
   searchInput.addEventListener("input", () => {
@@ -326,5 +443,59 @@
   }
 
   cameraToggle.addEventListener("click", () => (stream ? stopCamera() : startCamera()));
+
+  // --- Offline desk: banner, queue, conflicts -------------------------------------------------
+  function showOfflineState(state) {
+    offlineState = state;
+    const banner = $("offline-banner");
+    banner.hidden = state.online && !state.queued && !state.setAside && !state.problem;
+    $("offline-text").textContent = !state.online ? text.offlineBanner : state.syncing ? text.syncingBanner : "";
+    $("queue-length").textContent = String(state.queued);
+    $("setaside-length").textContent = String(state.setAside);
+    $("setaside-line").hidden = !state.setAside;
+    const problem = $("sync-problem");
+    problem.hidden = !state.problem;
+    problem.textContent = state.problem ? text[state.problem] : "";
+    $("device-again").hidden = state.problem !== "revoked";
+    $("roster-state").textContent = state.roster
+      ? format(text.rosterAge, { count: state.people, time: new Date(state.roster.updated_at).toLocaleTimeString() })
+      : text.noRoster;
+    $("sync-conflicts").hidden = !state.conflicts.length;
+    $("conflict-list").replaceChildren(
+      ...state.conflicts.map((conflict) => {
+        const item = document.createElement("li");
+        item.textContent =
+          conflict.reason === "duplicate"
+            ? format(text.conflictLine, { name: conflict.name, time: conflict.first })
+            : format(text.refusedLine, { name: conflict.name, message: conflict.message });
+        return item;
+      })
+    );
+  }
+
+  $("device-again").addEventListener("click", () => offline && offline.registerAgain());
+  $("conflicts-clear").addEventListener("click", () => offline && offline.clearConflicts());
+
+  async function startOffline() {
+    if (!window.indexedDB || !window.crypto || !crypto.subtle) return; // not a secure context
+    offline = new DeskOffline.OfflineDesk({
+      slug: root.dataset.slug,
+      eventId: Number(root.dataset.eventId),
+      user: root.dataset.user,
+      csrf: csrf,
+      urls: { device: urls.deviceUrl, roster: urls.rosterUrl, apiScan: urls.apiScanUrl },
+      onChange: showOfflineState,
+    });
+    await offline.start();
+    if (!("serviceWorker" in navigator)) return;
+    await navigator.serviceWorker.register(urls.workerUrl, { scope: "/" });
+    const ready = await navigator.serviceWorker.ready;
+    const assets = Array.from(document.querySelectorAll("script[src], link[rel=stylesheet]"), (el) => el.src || el.href);
+    ready.active.postMessage({ type: "keep", urls: [location.pathname, ...assets] });
+  }
+
+  startOffline().catch(() => {
+    // The desk still works online without IndexedDB or a service worker.
+  });
   input.focus();
 })();
