@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 
 from registration import extensions as ext
-from registration import i18n, pages
+from registration import i18n, pages, throttling
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,6 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone
     )
     ext.limiter.init_app(app)
+    throttling.init_app(app)
     i18n.init_app(app)
     # Before any route is added: URL integers must fit the database's integer columns.
     app.url_map.converters["int"] = pages.DatabaseIntegerConverter

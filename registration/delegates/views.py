@@ -3,7 +3,6 @@
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -13,19 +12,22 @@ from flask import (
 )
 from flask_babel import gettext as _
 
+from registration import throttling
 from registration.database import utcnow
 from registration.delegates import photos, services
 from registration.delegates.forms import LostLinkForm, RegistrationForm, WithdrawForm
 from registration.delegates.lookup import registration_for_link
 from registration.errors import DomainError, attach_error
 from registration.events.views import load_event
-from registration.extensions import csrf, db, limiter
+from registration.extensions import csrf, db
 from registration.i18n import current_language
 
 bp = Blueprint("delegates", __name__)
 
 
 @bp.route("/e/<slug>/register", methods=["GET", "POST"])
+@throttling.public_post
+@throttling.per_recipient
 @csrf.exempt
 def register(slug: str):
     """The public registration form (anyone, while registration is open)."""
@@ -80,6 +82,8 @@ def photo(token: str):
 
 
 @bp.route("/r/<token>/edit", methods=["GET", "POST"])
+@throttling.public_post
+@throttling.per_recipient
 @csrf.exempt
 def edit(token: str):
     """Edit one's own registration while it can be changed (its holder)."""
@@ -118,6 +122,7 @@ def edit(token: str):
 
 
 @bp.route("/r/<token>/withdraw", methods=["GET", "POST"])
+@throttling.public_post
 def withdraw(token: str):
     """Withdraw one's own registration after a confirmation (its holder)."""
     registration = registration_for_link(token)
@@ -141,7 +146,8 @@ def withdraw(token: str):
 
 
 @bp.route("/e/<slug>/lost-link", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_LOST_LINK"], methods=["POST"])
+@throttling.lost_link
+@throttling.per_recipient
 def lost_link(slug: str):
     """Send the manage link again to a registered address (anyone; same answer for all)."""
     event = load_event(slug)
