@@ -34,9 +34,17 @@ def safe_next(target: str | None) -> str:
 
 def begin(user: StaffUser, next_target: str | None):
     """The password was right: remember the account for the next steps and go on."""
-    session.clear()  # nothing from before the password survives (session fixation)
+    _fresh_session()  # nothing from before the password survives (session fixation)
     session[_KEY] = {"user": user.id, "since": time.time(), "verified": False, "next": next_target}
     return advance()
+
+
+def _fresh_session() -> None:
+    """Empty the cookie session (CSRF token included), keeping only the chosen language."""
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
 
 
 def pending_user() -> StaffUser | None:
@@ -85,7 +93,7 @@ def finish(user: StaffUser) -> str:
     worthless afterwards (a new one is made on the next form).
     """
     target = session.get(_KEY, {}).get("next")
-    session.clear()
+    _fresh_session()
     user.session_secret = services.start_session(user, request.headers.get("User-Agent", ""))
     db.session.commit()
     login_user(user)
