@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import Flask, session
+from flask import Flask, request, session
 from flask_babel import lazy_gettext as _l
 
 from registration.auth import (
@@ -12,7 +12,7 @@ from registration.auth import (
 from registration.auth.cli import staff_cli
 from registration.auth.security_log import logger as security_logger
 from registration.auth.views import bp
-from registration.extensions import login_manager
+from registration.extensions import db, login_manager
 
 
 @login_manager.user_loader
@@ -25,9 +25,14 @@ def _load_user(secret: str):
 
 
 def _touch_session() -> None:
-    """Keep an active staff session alive (idle timeout) before the request's own work."""
-    if secret := session.get("_user_id"):
-        services.touch_session(secret)
+    """Keep an active staff session alive (idle timeout) before the request's own work.
+
+    A page that only reads commits the mark at once; a form's request commits it with its
+    own changes (so its transaction stays one, as the SQLite locking expects).
+    """
+    secret = session.get("_user_id")
+    if secret and services.touch_session(secret) and request.method in ("GET", "HEAD"):
+        db.session.commit()
 
 
 def _security_log_handler() -> None:

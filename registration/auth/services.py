@@ -215,23 +215,22 @@ def load_session_user(secret: str) -> StaffUser | None:
     return staff_session.user
 
 
-def touch_session(secret: str) -> None:
-    """Record activity on a still-valid session, at most once a minute.
+def touch_session(secret: str) -> bool:
+    """Record activity on a still-valid session, at most once a minute; True if it did.
 
-    Runs on its own short connection before the request's transaction starts, so that reading
-    a page (which never commits) keeps the session alive too.
+    The caller commits (a page that only reads never commits by itself).
     """
     now = utcnow()
-    with db.engine.begin() as connection:
-        connection.execute(
-            db.update(StaffSession)
-            .where(
-                StaffSession.token_hash == token_hash(secret),
-                StaffSession.last_seen_at < now - _TOUCH_INTERVAL,
-                db.not_(_expired(now)),
-            )
-            .values(last_seen_at=now)
+    staff_session = db.session.execute(
+        db.select(StaffSession).where(
+            StaffSession.token_hash == token_hash(secret), db.not_(_expired(now))
         )
+    ).scalar_one_or_none()
+    if staff_session is None or now - staff_session.last_seen_at < _TOUCH_INTERVAL:
+        return False
+    staff_session.last_seen_at = now
+    db.session.flush()
+    return True
 
 
 def end_session(secret: str) -> None:
