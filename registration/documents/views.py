@@ -20,8 +20,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from registration.auth.decorators import READ_ROLES, role_required
-from registration.auth.security_log import log_security_event
 from registration.auth.models import Role
+from registration.auth.security_log import log_security_event
 from registration.delegates.filters import count_matching, parse_filter
 from registration.delegates.lookup import registration_for_link
 from registration.delegates.models import Registration
