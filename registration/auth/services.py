@@ -9,6 +9,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import gettext as _
 
+from registration.audit.services import record
 from registration.auth.models import Role, StaffSession, StaffUser
 from registration.auth.passwords import PasswordError, check_password
 from registration.auth.security_log import log_security_event
@@ -264,6 +265,7 @@ def set_password(user: StaffUser, password: str, *, keep_session: str | None = N
     end_sessions(user, keep=keep_session)
     db.session.flush()
     log_security_event("password_changed", "success", account=user.email)
+    record("staff_password_changed", actor=user, changes={"staff": [None, user.email]})
 
 
 def change_password(user: StaffUser, current: str, new: str, *, keep_session: str) -> None:
