@@ -100,7 +100,7 @@ def create_staff(
     return user
 
 
-def _delay_remaining(user: StaffUser) -> int:
+def seconds_to_wait(user: StaffUser) -> int:
     """Seconds before this account accepts another attempt (0 once the delay has passed).
 
     After LOGIN_FREE_FAILURES failures each attempt waits twice as long as the previous one,
@@ -126,18 +126,9 @@ def authenticate(email: str, password: str) -> StaffUser:
     user = db.session.execute(
         db.select(StaffUser).where(StaffUser.email == email)
     ).scalar_one_or_none()
-    if user is not None and (wait := _delay_remaining(user)):
+    if user is not None and (wait := seconds_to_wait(user)):
         log_security_event("sign_in", "throttled", account=email, wait_seconds=wait)
-        error = SignInError(
-            _(
-                "Too many wrong passwords for this account. Please wait %(seconds)d seconds "
-                "and try again.",
-                seconds=wait,
-            ),
-            "throttled",
-        )
-        error.retry_after = wait
-        raise error
+        raise throttled(wait)
     hasher = _hasher()
     # An unknown email still costs one hash, so that timing does not reveal which accounts exist.
     stored_hash = user.password_hash if user else _dummy_hash(hasher)
@@ -150,7 +141,7 @@ def authenticate(email: str, password: str) -> StaffUser:
         if user is not None and not user.active:
             reason = "inactive_account"
         if user is not None:
-            _count_failure(user)
+            count_failure(user)
         log_security_event("sign_in", "failure", account=email, reason=reason)
         raise SignInError(_("Wrong email or password."), "wrong_credentials") from None
     if hasher.check_needs_rehash(user.password_hash):
@@ -158,8 +149,23 @@ def authenticate(email: str, password: str) -> StaffUser:
     return user
 
 
-def _count_failure(user: StaffUser) -> None:
-    """Add one failed sign-in in the database (atomic: concurrent failures all count)."""
+def throttled(wait: int) -> SignInError:
+    """The refusal of an attempt that came before the account's delay was over."""
+    error = SignInError(
+        _(
+            "Too many wrong attempts for this account. Please wait %(seconds)d seconds "
+            "and try again.",
+            seconds=wait,
+        ),
+        "throttled",
+    )
+    error.retry_after = wait
+    return error
+
+
+def count_failure(user: StaffUser) -> None:
+    """Add one failed sign-in step (password or code) in the database; atomic, so that
+    concurrent failures all count."""
     db.session.execute(
         db.update(StaffUser)
         .where(StaffUser.id == user.id)

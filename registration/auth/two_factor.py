@@ -10,6 +10,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from registration.audit.services import record
+from registration.auth import services
 from registration.auth.models import StaffUser
 from registration.auth.security_log import log_security_event
 from registration.database import utcnow
@@ -107,10 +108,14 @@ def confirm(user: StaffUser, code: str) -> list[str]:
 def verify(user: StaffUser, code: str) -> None:
     """Check the second factor at sign-in: a TOTP code, or an unused recovery code (spent).
 
-    Raises TwoFactorError('wrong_code'). The row is locked so that a code counts once even
-    when two requests send it at the same moment.
+    Raises TwoFactorError('wrong_code') or SignInError('throttled'): wrong codes count with
+    wrong passwords towards the account's growing delay. The row is locked so that a code
+    counts once even when two requests send it at the same moment.
     """
     db.session.refresh(user, with_for_update=True)
+    if wait := services.seconds_to_wait(user):
+        log_security_event("two_factor", "throttled", account=user.email, wait_seconds=wait)
+        raise services.throttled(wait)
     if _accept_code(user, code):
         db.session.flush()
         return
@@ -125,6 +130,7 @@ def verify(user: StaffUser, code: str) -> None:
             remaining=len(user.recovery_code_hashes),
         )
         return
+    services.count_failure(user)
     log_security_event("two_factor", "failure", account=user.email)
     raise TwoFactorError(_("This code is not valid."), "wrong_code", field="code")
 

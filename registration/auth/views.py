@@ -68,18 +68,22 @@ def two_factor_code():
     """Ask for the code of the authenticator app (or a recovery code) after the password."""
     user = _pending_user()
     form = CodeForm()
+    status = 200
     if form.validate_on_submit():
         try:
             two_factor.verify(user, form.code.data)
         except DomainError as error:
-            db.session.commit()  # keeps the security log's order and releases the row lock
-            attach_error(form, error)
+            db.session.commit()  # the failure count, which slows the next guesses
+            form.code.errors = [*form.code.errors, error.message]
+            status = 429 if error.code == "throttled" else 400
         else:
             db.session.commit()
             flow.mark_verified()
             return flow.advance()
+    elif form.errors:
+        status = 400
     form.code.data = ""
-    return render_template("auth/two_factor.html", form=form), 400 if form.errors else 200
+    return render_template("auth/two_factor.html", form=form), status
 
 
 @bp.route("/new-password", methods=["GET", "POST"])

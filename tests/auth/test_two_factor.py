@@ -8,6 +8,7 @@ import pytest
 from registration.auth import two_factor
 from registration.auth.models import Role, StaffUser
 from registration.auth.services import create_staff
+from registration.database import utcnow
 from tests.conftest import PASSWORD
 
 NEW_PASSWORD = "violet tractor umbrella"
@@ -134,3 +135,23 @@ def test_two_factor_changes_are_logged(client, db, make_staff, caplog):
     lines = [r.getMessage() for r in caplog.records if r.name == "registration.security"]
     assert any('event="two_factor_enabled" outcome="failure"' in line for line in lines)
     assert any('event="two_factor_enabled" outcome="success"' in line for line in lines)
+
+
+def test_wrong_codes_slow_the_account_down_too(app, db, make_staff):
+    registrar = make_staff(Role.REGISTRAR)
+    two_factor.confirm(registrar, pyotp.TOTP(two_factor.pending_secret(registrar)).now())
+    db.session.commit()
+    client = app.test_client()
+    _password(client, registrar)
+    free = app.config["LOGIN_FREE_FAILURES"]
+    codes = [
+        client.post("/auth/two-factor", data={"code": "000000"}).status_code for _ in range(free)
+    ]
+    assert codes == [400] * free
+    db.session.rollback()
+    account = db.session.get(StaffUser, registrar.id)
+    assert account.failed_sign_ins == free
+    account.last_failed_sign_in_at = utcnow()  # the delay of one second starts now
+    db.session.commit()
+    waiting = client.post("/auth/two-factor", data={"code": "000000"})
+    assert waiting.status_code == 429 and "Please wait" in waiting.text
