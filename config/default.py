@@ -56,8 +56,8 @@ RATELIMIT_HEADERS_ENABLED = True
 RATELIMIT_LOST_LINK = "5 per 15 minutes"  # per source address
 RATELIMIT_LOGIN = "5 per 15 minutes"  # failed sign-ins per account and source address
 RATELIMIT_LOGIN_ADDRESS = "10 per 15 minutes"  # failed sign-ins per source address, any account
-RATELIMIT_PUBLIC_POST = "30 per hour"  # public forms, uploads and emails, per source address
-RATELIMIT_PER_EMAIL = "5 per hour"  # emails the public can trigger, per recipient address
+RATELIMIT_PUBLIC_POST = "10 per minute; 60 per hour"  # public forms, uploads, emails; per address
+RATELIMIT_PER_EMAIL = "10 per hour"  # emails the public can trigger, per recipient address
 # Failed sign-ins on one account (from any address) before each attempt waits 1, 2, 4 … seconds,
 # at most LOGIN_DELAY_MAX_SECONDS: guessing slows down, the real user is never locked out.
 LOGIN_FREE_FAILURES = 5
