@@ -34,7 +34,7 @@ def create(email: str, role: str, name: str, generate_password: bool) -> None:
     db.session.commit()
     click.echo(f"Created {role} account {email}.")
     if generate_password:
-        click.echo(f"Password (shown once): {password}")
+        click.echo(f"Password (shown once; replaced at first sign-in): {password}")
 
 
 @staff_cli.command("ensure-admin")
@@ -50,4 +50,7 @@ def ensure_admin(email: str) -> None:
         email, Role.ADMIN, password, name="Administrator", must_change_password=True
     )
     db.session.commit()
-    click.echo(f"Admin account created: {email}  password (shown once): {password}")
+    click.echo(
+        f"Admin account created: {email}  password (shown once): {password}\n"
+        "At first sign-in you choose your own password and set up an authenticator app."
+    )
