@@ -1,6 +1,6 @@
 """A staff member's own account (password, two-factor), and passwords set through a link."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -143,11 +143,3 @@ def set_password(token: str):
     return render_template("auth/new_password.html", form=form, forced=False), (
         400 if form.errors else 200
     )
-
-
-@bp.after_request
-def _no_store(response):
-    """Sign-in pages, recovery codes and secret links are never cached by the browser."""
-    if request.endpoint and request.endpoint.startswith("auth."):
-        response.headers["Cache-Control"] = "no-store"
-    return response

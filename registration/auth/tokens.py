@@ -12,7 +12,6 @@ from registration.auth.security_log import log_security_event
 from registration.database import utcnow
 from registration.extensions import db
 from registration.links import public_url
-from registration.mail import services as mail_services  # module: mail imports auth.models
 from registration.security import new_token, token_hash
 
 RESET = "reset"
@@ -43,6 +42,9 @@ def send_link(user: StaffUser, purpose: str) -> None:
         lifetime = timedelta(hours=current_app.config["PASSWORD_RESET_HOURS"])
     else:
         lifetime = timedelta(days=current_app.config["STAFF_INVITATION_DAYS"])
+    # Imported here: the mail package imports auth's models (and, through them, delegates).
+    from registration.mail.services import queue_email
+
     secret = new_token()
     db.session.add(
         AccountToken(
@@ -53,7 +55,7 @@ def send_link(user: StaffUser, purpose: str) -> None:
             expires_at=now + lifetime,
         )
     )
-    mail_services.queue_email(
+    queue_email(
         user.email,
         f"staff_{purpose}",
         {

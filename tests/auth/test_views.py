@@ -9,6 +9,7 @@ import pytest
 from registration.auth import services
 from registration.auth.models import AccountToken, Role, StaffSession, StaffUser
 from registration.database import utcnow
+from registration.links import hide_secret_links
 from registration.mail.models import OutboxEmail
 from tests.conftest import PASSWORD, make_test_app
 
@@ -181,7 +182,9 @@ def test_a_forgotten_password_is_reset_once_through_the_emailed_link(app, client
     assert known.text == unknown.text  # the answer does not reveal which accounts exist
     assert db.session.execute(db.select(db.func.count(OutboxEmail.id))).scalar_one() == 1
     link = _link(db, user.email)
+    assert link.startswith(f"{app.config['PUBLIC_BASE_URL']}/auth/set-password/")
     secret = link.rsplit("/", 1)[1]
+    assert secret not in hide_secret_links(f"GET /auth/set-password/{secret} HTTP/1.1")
     stored = db.session.execute(db.select(AccountToken)).scalar_one()
     assert stored.token_hash != secret and secret not in stored.token_hash  # only a hash kept
     path = urlsplit(link).path
