@@ -58,11 +58,33 @@ TRUSTED_HOSTS = None
 # 0: none, the connecting address is the client. 1: one proxy (nginx, a load balancer), etc.
 PROXY_FIX_HOPS = 0
 
-# Rate limits (Flask-Limiter). Use redis://… in production so that all workers share counts.
+# Rate limits (Flask-Limiter). Use redis://host:6379/0 in production so that every worker and
+# host shares one budget; if Redis is unreachable, limits fall back to per-process memory (a
+# warning is logged) instead of failing the request.
 RATELIMIT_STORAGE_URI = "memory://"
+RATELIMIT_KEY_PREFIX = "registration"
+RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+RATELIMIT_SWALLOW_ERRORS = True
 RATELIMIT_HEADERS_ENABLED = True
-RATELIMIT_LOST_LINK = "5 per 15 minutes"
+RATELIMIT_LOST_LINK = "5 per 15 minutes"  # per source address
 # "Lost your link?" answers after this many seconds whether the address is registered or not
 # (longer than the work for a registered one takes), so its timing reveals nothing.
 LOST_LINK_ANSWER_SECONDS = 0.5
-RATELIMIT_LOGIN = "10 per 15 minutes"
+RATELIMIT_LOGIN = "5 per 15 minutes"  # failed sign-ins per account and source address
+RATELIMIT_LOGIN_ADDRESS = "10 per 15 minutes"  # failed sign-ins per source address, any account
+RATELIMIT_PUBLIC_POST = "10 per minute; 60 per hour"  # public forms, uploads, emails; per address
+RATELIMIT_PER_EMAIL = "10 per hour"  # emails the public can trigger, per recipient address
+# Failed sign-ins on one account (from any address) before each attempt waits 1, 2, 4 … seconds,
+# at most LOGIN_DELAY_MAX_SECONDS: guessing slows down, the real user is never locked out.
+LOGIN_FREE_FAILURES = 5
+LOGIN_DELAY_MAX_SECONDS = 60
+
+# Staff accounts.
+PASSWORD_MIN_LENGTH = 12
+PASSWORD_MIN_SCORE = 3  # zxcvbn score 0-4; common and guessable passwords score lower
+TWO_FACTOR_REQUIRED_ROLES = ["admin"]  # other roles may turn it on in their account page
+TWO_FACTOR_ISSUER = "Registration"
+STAFF_SESSION_IDLE_MINUTES = 30
+STAFF_SESSION_MAX_HOURS = 12
+PASSWORD_RESET_HOURS = 2
+STAFF_INVITATION_DAYS = 7

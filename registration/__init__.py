@@ -8,7 +8,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from registration import extensions as ext
-from registration import i18n, links, logs, pages
+from registration import i18n, links, logs, pages, throttling
 from registration.paths import PROJECT_ROOT, in_checkout, shipped
 
 
@@ -40,6 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone
     )
     ext.limiter.init_app(app)
+    throttling.init_app(app)
     i18n.init_app(app)
     i18n.require_catalogues(app)
     # Before any route is added: URL integers must fit the database's integer columns.

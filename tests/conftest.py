@@ -1,6 +1,7 @@
 """Shared fixtures: the app on SQLite or PostgreSQL (TEST_DATABASE_URL), a clean database for
 every test, factories, signed-in clients and a real SMTP server on a loopback port."""
 
+import contextlib
 import os
 import socket
 import tempfile
@@ -40,6 +41,7 @@ from registration.delegates import services as delegate_services  # noqa: E402
 from registration.delegates.models import Status  # noqa: E402
 from registration.demo.services import load_demo  # noqa: E402
 from registration.extensions import db as _db  # noqa: E402
+from registration.extensions import limiter  # noqa: E402
 
 DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{_TMP / 'test.sqlite'}"
 ON_POSTGRES = DATABASE_URL.startswith("postgresql")
@@ -87,6 +89,28 @@ def _close_connection_pools():
     for application in _APPS:
         with application.app_context():
             _db.engine.dispose()
+
+
+def _clear_rate_limits(storage) -> None:
+    """Delete the counts a test left in its limiter storage and close its connections."""
+    with contextlib.suppress(Exception):  # a test may point the limiter at a closed port
+        storage.reset()
+    client = getattr(storage, "storage", None)  # the Redis client of a Redis storage
+    if hasattr(client, "close"):
+        client.close()
+
+
+@pytest.fixture(autouse=True)
+def _rate_limiter_state():
+    """One Flask-Limiter object serves every app of the run and keeps the settings of the
+    last app made: after a test that made an app with limits on, the limiter returns to its
+    state before the test (limits off) and the counts are cleared."""
+    saved = dict(limiter.__dict__)
+    yield
+    if limiter.__dict__.get("_storage") is not saved.get("_storage"):
+        _clear_rate_limits(limiter.__dict__["_storage"])
+    limiter.__dict__.clear()
+    limiter.__dict__.update(saved)
 
 
 @pytest.fixture(scope="session")

@@ -70,6 +70,8 @@ ALLOWED: dict[str, frozenset] = {
     "staff.deactivate": ADMIN,
     "staff.reactivate": ADMIN,
     "staff.change_role": ADMIN,
+    "staff.resend_invitation": ADMIN,
+    "staff.reset_two_factor": ADMIN,
     # Documents (registration/documents); the desk reprints badges
     "documents.badge": DESK,
     "documents.staff_certificate": READ,

@@ -1,12 +1,18 @@
 """Staff accounts, roles and sign-in."""
 
-from flask import Flask
+import logging
+
+from flask import Flask, request, session
 from flask_babel import lazy_gettext as _l
 
-from registration.auth import services
+from registration.auth import (
+    account_views,  # noqa: F401 (its routes join the blueprint)
+    services,
+)
 from registration.auth.cli import staff_cli
+from registration.auth.security_log import logger as security_logger
 from registration.auth.views import bp
-from registration.extensions import login_manager
+from registration.extensions import db, login_manager
 
 
 @login_manager.user_loader
@@ -18,10 +24,32 @@ def _load_user(secret: str):
     return user
 
 
+def _touch_session() -> None:
+    """Keep an active staff session alive (idle timeout) before the request's own work.
+
+    A page that only reads commits the mark at once; a form's request commits it with its
+    own changes (so its transaction stays one, as the SQLite locking expects).
+    """
+    secret = session.get("_user_id")
+    if secret and services.touch_session(secret) and request.method in ("GET", "HEAD"):
+        db.session.commit()
+
+
+def _security_log_handler() -> None:
+    """Security events go to standard error with their level, whatever else is configured."""
+    if not security_logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("security %(levelname)s %(message)s"))
+        security_logger.addHandler(handler)
+        security_logger.setLevel(logging.INFO)
+
+
 def init_app(app: Flask) -> None:
     """Register the sign-in blueprint, the login manager settings and `flask staff`."""
     login_manager.login_view = "auth.sign_in"
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.session_protection = "strong"
     app.register_blueprint(bp)
+    app.before_request(_touch_session)
     app.cli.add_command(staff_cli)
+    _security_log_handler()

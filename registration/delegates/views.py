@@ -15,6 +15,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 
+from registration import throttling
 from registration.database import utcnow
 from registration.delegates import photos, services
 from registration.delegates.forms import LostLinkForm, RegistrationForm, WithdrawForm
@@ -22,13 +23,15 @@ from registration.delegates.lookup import registration_for_link
 from registration.delegates.models import Status
 from registration.errors import DomainError, attach_error
 from registration.events.views import load_event
-from registration.extensions import csrf, db, limiter
+from registration.extensions import csrf, db
 from registration.i18n import current_language
 
 bp = Blueprint("delegates", __name__)
 
 
 @bp.route("/e/<slug>/register", methods=["GET", "POST"])
+@throttling.public_post
+@throttling.per_recipient
 @csrf.exempt
 def register(slug: str):
     """The public registration form (anyone, while registration is open)."""
@@ -91,6 +94,8 @@ def photo(token: str):
 
 
 @bp.route("/r/<token>/edit", methods=["GET", "POST"])
+@throttling.public_post
+@throttling.per_recipient
 @csrf.exempt
 def edit(token: str):
     """Edit one's own registration while it can be changed (its holder)."""
@@ -137,6 +142,7 @@ def _edit_page(registration, form: RegistrationForm) -> str:
 
 
 @bp.route("/r/<token>/withdraw", methods=["GET", "POST"])
+@throttling.public_post
 def withdraw(token: str):
     """Withdraw one's own registration after a confirmation (its holder)."""
     registration = registration_for_link(token)
@@ -160,7 +166,8 @@ def withdraw(token: str):
 
 
 @bp.route("/e/<slug>/lost-link", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_LOST_LINK"], methods=["POST"])
+@throttling.lost_link
+@throttling.per_recipient
 def lost_link(slug: str):
     """Send the manage link again to a registered address (anyone; same answer for all)."""
     event = load_event(slug)

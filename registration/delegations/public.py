@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from registration import throttling
 from registration.database import utcnow
 from registration.delegates.lookup import registration_for_link
 from registration.delegates.models import Registration, Status
@@ -55,6 +56,8 @@ def focal_point(token: str):
 
 
 @bp.route("/fp/<token>/register", methods=["GET", "POST"])
+@throttling.public_post
+@throttling.per_recipient
 def register(token: str):
     """Register a delegate of the focal point's entity (link holder; entity locked)."""
     focal_point = _focal_point(token)
@@ -102,6 +105,8 @@ def _render_form(focal_point: FocalPoint, form: DelegateForm, registration, stat
 
 
 @bp.route("/fp/<token>/delegates/<int:registration_id>/edit", methods=["GET", "POST"])
+@throttling.public_post
+@throttling.per_recipient
 def edit(token: str, registration_id: int):
     """Change a delegate of the focal point's entity while it can be changed (link holder)."""
     focal_point = _focal_point(token)
@@ -132,6 +137,7 @@ def edit(token: str, registration_id: int):
 
 
 @bp.route("/fp/<token>/delegates/<int:registration_id>/withdraw", methods=["GET", "POST"])
+@throttling.public_post
 def withdraw(token: str, registration_id: int):
     """Withdraw a delegate of the focal point's entity after a confirmation (link holder)."""
     focal_point = _focal_point(token)
@@ -160,6 +166,7 @@ def withdraw(token: str, registration_id: int):
 
 
 @bp.post("/fp/<token>/letters")
+@throttling.public_post
 def focal_point_letter(token: str):
     """Send the delegation's note verbale or nomination letter (link holder)."""
     focal_point = _focal_point(token)
@@ -187,6 +194,7 @@ def focal_point_letter(token: str):
 
 
 @bp.route("/r/<token>/letter", methods=["GET", "POST"])
+@throttling.public_post
 def delegate_letter(token: str):
     """Send a nomination letter with one's own registration (holder of the manage link)."""
     registration = registration_for_link(token)

@@ -21,6 +21,7 @@ from flask_login import current_user
 
 from registration.auth.decorators import READ_ROLES, role_required
 from registration.auth.models import Role
+from registration.auth.security_log import log_security_event
 from registration.delegates.filters import count_matching, parse_filter
 from registration.delegates.lookup import registration_for_link
 from registration.delegates.models import Registration
@@ -227,6 +228,7 @@ def job_download(token: str):
     if job.status != JobStatus.DONE or path is None or not path.is_file():
         abort(404)
     mimetype = {".pdf": PDF, ".csv": CSV, ".xlsx": XLSX}[path.suffix]
+    log_security_event("export", "success", account=current_user.email, file=job.download_name)
     response = send_file(
         path, mimetype=mimetype, as_attachment=True, download_name=job.download_name
     )
@@ -262,6 +264,7 @@ def export(slug: str):
 def attendance(slug: str):
     """The attendance matrix: registrants × sessions with entry times (staff who read)."""
     event = _event(slug)
+    log_security_event("export", "success", account=current_user.email, file="attendance")
     return _send(exports.export_attendance(event), XLSX, f"attendance-{event.slug}.xlsx")
 
 

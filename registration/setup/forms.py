@@ -13,7 +13,6 @@ from wtforms import (
     EmailField,
     HiddenField,
     IntegerField,
-    PasswordField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -23,7 +22,6 @@ from wtforms import (
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
-from registration.auth.models import Role
 from registration.delegates.services import REVIEW_FIELD_LABELS
 from registration.setup.services import COLOUR_PATTERN
 from registration.text import VisibleText
@@ -33,12 +31,6 @@ LANGUAGES = (("en", _l("English")), ("fr", _l("French")), ("es", _l("Spanish")))
 _LOCAL_TIME = "%Y-%m-%dT%H:%M"
 #: Largest value of an INTEGER column: bigger numbers are form errors, not database errors.
 MAX_INTEGER = 2**31 - 1
-ROLE_LABELS = {
-    Role.ADMIN: _l("Admin: everything, including setup and staff accounts"),
-    Role.REGISTRAR: _l("Registrar: registrations, delegations, mail"),
-    Role.CHECKIN: _l("Check-in desk only"),
-    Role.VIEWER: _l("Viewer: read-only lists and reports"),
-}
 
 
 def _capacity(label) -> IntegerField:
@@ -219,37 +211,6 @@ class SessionForm(FlaskForm):
 
 _translated(SessionForm, "title", _l("Title"), 300)
 _translated(SessionForm, "description", _l("Description"), 2000, area=True)
-
-
-class StaffForm(FlaskForm):
-    """A new staff account."""
-
-    email = EmailField(_l("Email"), validators=[InputRequired(), Email(), Length(max=254)])
-    name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
-    role = SelectField(
-        _l("Role"),
-        choices=[SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()],
-        default=Role.VIEWER.value,  # the least power until the admin chooses otherwise
-    )
-    password = PasswordField(
-        _l("Initial password (at least 10 characters; give it to the person privately)"),
-        validators=[
-            InputRequired(),
-            Length(min=10, max=200, message=_l("Use between 10 and 200 characters.")),
-        ],
-    )
-
-
-class RoleForm(FlaskForm):
-    """Another role for an account."""
-
-    role = SelectField(
-        _l("Role"), choices=[SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()]
-    )
-
-
-class ConfirmForm(FlaskForm):
-    """A CSRF-protected button (deactivate, reactivate)."""
 
 
 class CertificateForm(FlaskForm):

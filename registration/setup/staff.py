@@ -1,10 +1,13 @@
-"""Staff accounts managed by admins: create, change role, deactivate, reactivate."""
+"""Staff accounts managed by admins: create or invite, change role, deactivate, reactivate,
+resend the invitation, reset a lost second factor."""
 
 from flask_babel import gettext as _
 
 from registration.audit.services import record
 from registration.auth import services as auth_services
-from registration.auth.models import Role, StaffSession, StaffUser
+from registration.auth import tokens, two_factor
+from registration.auth.models import Role, StaffUser
+from registration.auth.security_log import log_security_event
 from registration.errors import DomainError
 from registration.extensions import db
 
@@ -23,20 +26,48 @@ def list_accounts() -> list[StaffUser]:
 
 
 def create_account(
-    email: str, role: Role, password: str, *, name: str = "", by: StaffUser
+    email: str, role: Role, password: str | None, *, name: str = "", by: StaffUser
 ) -> StaffUser:
-    """Create a staff account with an argon2 password hash (admins). Raises StaffAccountError."""
-    messages = {
-        "weak_password": (_("The password must have at least 10 characters."), "password"),
-        "email_taken": (_("A staff account with this email exists already."), "email"),
-    }
+    """Create a staff account (admins). Raises StaffAccountError('email_taken' | 'weak_password').
+
+    With a password, its owner must replace it at first sign-in (an admin knew it); without
+    one, an invitation with a link to choose it is emailed.
+    """
     try:
-        user = auth_services.create_staff(email, role, password, name=name.strip())
+        user = auth_services.create_staff(
+            email,
+            role,
+            password or None,
+            name=name.strip(),
+            must_change_password=bool(password),
+        )
     except auth_services.AuthError as error:
-        message, field = messages.get(error.code, (error.message, None))
-        raise StaffAccountError(message, error.code, field=field) from error
+        raise StaffAccountError(error.message, error.code, field=error.field) from error
+    if not password:
+        tokens.send_link(user, tokens.INVITATION)
     _audit("staff_created", user, by, {"role": [None, user.role.value]})
     return user
+
+
+def resend_invitation(user: StaffUser, *, by: StaffUser) -> None:
+    """Email a new link to choose a password; earlier links stop working (admins).
+
+    Raises StaffAccountError('inactive') for a closed account.
+    """
+    if not user.active:
+        raise StaffAccountError(_("Open the account again first."), "inactive")
+    tokens.send_link(user, tokens.INVITATION)
+    _audit("staff_invitation_sent", user, by, {})
+
+
+def reset_two_factor(user: StaffUser, *, by: StaffUser) -> None:
+    """Turn off the second factor of someone who lost their phone (admins; not their own).
+
+    Their sessions end; a role that requires two-factor enrols again at next sign-in.
+    """
+    _check_not_self(user, by)
+    two_factor.disable(user, by=by)
+    auth_services.end_sessions(user)
 
 
 def change_role(user: StaffUser, role: Role, *, by: StaffUser) -> None:
@@ -51,6 +82,14 @@ def change_role(user: StaffUser, role: Role, *, by: StaffUser) -> None:
     user.role = role
     db.session.flush()
     _audit("staff_role_changed", user, by, {"role": [previous.value, role.value]})
+    log_security_event(
+        "role_changed",
+        "success",
+        account=user.email,
+        by=by.email,
+        role=role.value,
+        previous=previous.value,
+    )
 
 
 def deactivate(user: StaffUser, *, by: StaffUser) -> None:
@@ -63,9 +102,10 @@ def deactivate(user: StaffUser, *, by: StaffUser) -> None:
     if user.role == Role.ADMIN:
         _check_other_admin(user)
     user.active = False
-    db.session.execute(db.delete(StaffSession).where(StaffSession.user_id == user.id))
+    auth_services.end_sessions(user)
     db.session.flush()
     _audit("staff_deactivated", user, by, {"active": [True, False]})
+    log_security_event("account_deactivated", "success", account=user.email, by=by.email)
 
 
 def reactivate(user: StaffUser, *, by: StaffUser) -> None:
@@ -75,6 +115,7 @@ def reactivate(user: StaffUser, *, by: StaffUser) -> None:
     user.active = True
     db.session.flush()
     _audit("staff_reactivated", user, by, {"active": [False, True]})
+    log_security_event("account_reactivated", "success", account=user.email, by=by.email)
 
 
 def _check_not_self(user: StaffUser, by: StaffUser) -> None:

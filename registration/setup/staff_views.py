@@ -1,4 +1,5 @@
-"""Staff accounts for admins: list, create, change role, deactivate and reactivate."""
+"""Staff accounts for admins: list, create or invite, change role, deactivate, reactivate,
+resend the invitation, reset a lost second factor."""
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -9,7 +10,7 @@ from registration.auth.models import Role, StaffUser
 from registration.errors import DomainError, attach_error
 from registration.extensions import db
 from registration.setup import staff
-from registration.setup.forms import ROLE_LABELS, ConfirmForm, RoleForm, StaffForm
+from registration.setup.staff_forms import ROLE_LABELS, ConfirmForm, RoleForm, StaffForm
 
 bp = Blueprint("staff", __name__, url_prefix="/manage/staff")
 
@@ -35,7 +36,7 @@ def accounts():
 @bp.post("/")
 @role_required(Role.ADMIN)
 def create():
-    """Create a staff account with an initial password (admins)."""
+    """Create a staff account, with an initial password or an emailed invitation (admins)."""
     form = StaffForm()
     if form.validate_on_submit():
         try:
@@ -51,7 +52,18 @@ def create():
             attach_error(form, error)
         else:
             db.session.commit()
-            flash(_("The account of %(email)s is created.", email=user.email), "success")
+            if form.password.data:
+                message = _(
+                    "The account of %(email)s is created. Give them the password privately: "
+                    "they will choose their own at first sign-in.",
+                    email=user.email,
+                )
+            else:
+                message = _(
+                    "The account of %(email)s is created and an invitation is on its way.",
+                    email=user.email,
+                )
+            flash(message, "success")
             return redirect(url_for(".accounts"))
     form.password.data = ""  # never sent back to the browser
     return _render(form, 400)
@@ -108,4 +120,28 @@ def reactivate(user_id: int):
         ConfirmForm(),
         lambda user: staff.reactivate(user, by=current_user),
         _("The account of %(email)s is open again."),
+    )
+
+
+@bp.post("/<int:user_id>/invitation")
+@role_required(Role.ADMIN)
+def resend_invitation(user_id: int):
+    """Email a new link to choose a password (admins); earlier links stop working."""
+    return _change(
+        user_id,
+        ConfirmForm(),
+        lambda user: staff.resend_invitation(user, by=current_user),
+        _("A new invitation is on its way to %(email)s."),
+    )
+
+
+@bp.post("/<int:user_id>/two-factor/reset")
+@role_required(Role.ADMIN)
+def reset_two_factor(user_id: int):
+    """Turn off someone's second factor after they lost their phone (admins; not their own)."""
+    return _change(
+        user_id,
+        ConfirmForm(),
+        lambda user: staff.reset_two_factor(user, by=current_user),
+        _("Two-factor authentication of %(email)s is reset; they set it up again if required."),
     )
