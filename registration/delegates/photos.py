@@ -1,14 +1,17 @@
 """Portrait photos: checked, re-encoded with Pillow and stored outside the static folder."""
 
+import contextlib
 import io
 import re
 import secrets
+import threading
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
 from registration.errors import DomainError
 
@@ -25,12 +28,76 @@ def photo_dir() -> Path:
     return Path(current_app.config["PHOTO_DIR"])
 
 
+#: Serialises the strict decodes of this process: Pillow reads LOAD_TRUNCATED_IMAGES as a
+#: module global, which WeasyPrint sets to True for the whole process when it is imported.
+_STRICT_DECODING = threading.Lock()
+
+
+@contextlib.contextmanager
+def _strict_decoding() -> Iterator[None]:
+    """Decode with Pillow's truncation checks on, whatever another library set process-wide."""
+    with _STRICT_DECODING:
+        previous = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = previous
+
+
+def _not_image() -> PhotoError:
+    return PhotoError(_("The photo must be a JPEG or PNG image."), "photo_not_image", field="photo")
+
+
+def _too_many_pixels() -> PhotoError:
+    return PhotoError(_("The photo has too many pixels."), "photo_too_many_pixels", field="photo")
+
+
+def _decode(data: bytes) -> Image.Image:
+    """The fully decoded image; a truncated or damaged file, another format or a decompression
+    bomb is refused (PhotoError)."""
+    try:
+        with warnings.catch_warnings(), _strict_decoding():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            if image.format not in ("JPEG", "PNG"):
+                raise _not_image()
+            width, height = image.size
+            if width * height > current_app.config["PHOTO_MAX_PIXELS"]:
+                raise _too_many_pixels()
+            image.load()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+        raise _not_image() from error
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as error:
+        raise _too_many_pixels() from error
+    return image
+
+
+def _in_srgb(image: Image.Image) -> Image.Image:
+    """The image converted to sRGB when it carries a colour profile (so that dropping the
+    profile keeps its colours); a profile that cannot be read is ignored."""
+    profile = image.info.get("icc_profile")
+    if not profile or image.mode not in ("RGB", "RGBA", "L", "CMYK"):
+        return image
+    try:
+        return ImageCms.profileToProfile(
+            image,
+            ImageCms.ImageCmsProfile(io.BytesIO(profile)),
+            ImageCms.createProfile("sRGB"),
+            outputMode="RGBA" if image.mode == "RGBA" else "RGB",
+        )
+    except (ImageCms.PyCMSError, OSError, ValueError):
+        return image
+
+
 def process_photo(data: bytes) -> bytes:
     """Validate an uploaded JPEG or PNG and return a badge-ready JPEG portrait.
 
-    The image is decoded (not trusted by its name), its pixel count bounded before decoding
-    (decompression bombs), EXIF orientation applied then every metadata block dropped, and it is
-    cropped to the badge's 3:4 portrait and resized. Raises PhotoError.
+    The image is decoded in full (not trusted by its name; a truncated file is refused), its
+    pixel count bounded before decoding (decompression bombs), EXIF orientation and the colour
+    profile applied, then it is cropped to the badge's 3:4 portrait and resized, and written
+    from its bare pixels: no EXIF, XMP, ICC profile, comment or text chunk is carried over.
+    Raises PhotoError.
     """
     config = current_app.config
     if len(data) > config["PHOTO_MAX_BYTES"]:
@@ -39,29 +106,7 @@ def process_photo(data: bytes) -> bytes:
             "photo_too_large",
             field="photo",
         )
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
-            if image.format not in ("JPEG", "PNG"):
-                raise PhotoError(
-                    _("The photo must be a JPEG or PNG image."), "photo_not_image", field="photo"
-                )
-            width, height = image.size
-            if width * height > config["PHOTO_MAX_PIXELS"]:
-                raise PhotoError(
-                    _("The photo has too many pixels."), "photo_too_many_pixels", field="photo"
-                )
-            image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
-        raise PhotoError(
-            _("The photo must be a JPEG or PNG image."), "photo_not_image", field="photo"
-        ) from error
-    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as error:
-        raise PhotoError(
-            _("The photo has too many pixels."), "photo_too_many_pixels", field="photo"
-        ) from error
-    image = ImageOps.exif_transpose(image)
+    image = _in_srgb(ImageOps.exif_transpose(_decode(data)))
     if image.mode in ("RGBA", "LA", "P"):
         image = image.convert("RGBA")
         background = Image.new("RGB", image.size, "white")
@@ -73,8 +118,11 @@ def process_photo(data: bytes) -> bytes:
         Image.Resampling.LANCZOS,
         centering=(0.5, 0.35),
     )
+    # Pillow copies .info (comments, XMP, text chunks) from image to image and writes some of
+    # it back when saving: a new image from the pixels alone carries nothing.
+    bare = Image.frombytes("RGB", image.size, image.tobytes())
     output = io.BytesIO()
-    image.save(output, "JPEG", quality=85, optimize=True)  # no exif= argument: metadata dropped
+    bare.save(output, "JPEG", quality=85, optimize=True)
     return output.getvalue()
 
 
