@@ -56,6 +56,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         events,
         mail,
         manage,
+        privacy,
         setup,
         worker,
     )
@@ -72,6 +73,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         mail,
         audit,
         demo,
+        privacy,
     ):
         feature.init_app(app)
     pages.init_app(app)

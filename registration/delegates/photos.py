@@ -133,13 +133,23 @@ def store_photo(jpeg: bytes) -> str:
     return name
 
 
+def is_photo_name(name: str | None) -> bool:
+    """Whether ``name`` is a well-formed name of a stored portrait."""
+    return bool(name and _STORED_NAME.match(name))
+
+
 def is_stored_photo(name: str | None) -> bool:
     """Whether ``name`` is a well-formed name of a portrait that exists."""
-    return bool(name and _STORED_NAME.match(name) and (photo_dir() / name).is_file())
+    return is_photo_name(name) and (photo_dir() / name).is_file()
+
+
+def delete_photo(name: str) -> None:
+    """Delete a stored portrait (one already gone is fine)."""
+    photo_path(name).unlink(missing_ok=True)
 
 
 def photo_path(name: str) -> Path:
     """The file of a stored portrait (the name is checked, never a path from outside)."""
-    if not _STORED_NAME.match(name):
+    if not is_photo_name(name):
         raise ValueError("not a stored photo name")
     return photo_dir() / name

@@ -2,6 +2,7 @@
 
 import json
 import logging
+import re
 import secrets
 import subprocess
 import sys
@@ -23,6 +24,7 @@ from registration.extensions import db
 #: The issue's limit for a note verbale or nomination letter.
 MAX_LETTER_BYTES = 10 * 1024 * 1024
 _STORED_SUFFIX = ".pdf"
+_STORED_NAME = re.compile(r"^[0-9a-f]{32}\.pdf$")
 #: The child process that parses and cleans letters (see its docstring).
 _SANDBOX = Path(__file__).with_name("letter_sandbox.py")
 
@@ -139,9 +141,21 @@ def store_letter(data: bytes) -> str:
     return name
 
 
+def is_letter_name(name: str) -> bool:
+    """Whether ``name`` is a well-formed name of a stored letter."""
+    return bool(_STORED_NAME.match(name))
+
+
 def letter_path(stored_name: str) -> Path:
     """The file of a stored letter (names come from our database, never from a request)."""
+    if not is_letter_name(stored_name):
+        raise ValueError("not a stored letter name")
     return document_dir() / stored_name
+
+
+def delete_letter_file(stored_name: str) -> None:
+    """Delete a stored letter's file (one already gone is fine)."""
+    letter_path(stored_name).unlink(missing_ok=True)
 
 
 def clean_filename(filename: str | None) -> str:

@@ -37,6 +37,9 @@ class Event(db.Model):
     #: True: a delegate's edit of name, entity, category or photo sends an approved
     #: registration back to pending.
     reapprove_on_key_edit: Mapped[bool] = mapped_column(default=True)
+    #: Days after the meeting's last day when the personal data of its registrations is erased
+    #: (statistics are kept); see registration.privacy.
+    retention_days: Mapped[int] = mapped_column(default=90, server_default="90")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     sessions: Mapped[list["AgendaSession"]] = relationship(

@@ -5,7 +5,13 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 
 from registration.audit.models import AuditEvent
-from registration.delegates.models import HONORIFICS, Registration, status_label
+from registration.auth.decorators import sees_special_category
+from registration.delegates.models import (
+    HONORIFICS,
+    SPECIAL_CATEGORY_FIELDS,
+    Registration,
+    status_label,
+)
 from registration.extensions import db
 
 FIELD_LABELS = {
@@ -86,18 +92,21 @@ def _shower(registration: Registration):
 
 
 def audit_trail(registration: Registration) -> list[AuditRow]:
-    """The registration's audit events, oldest first, in words."""
+    """The registration's audit events, oldest first, in words; special-category values only
+    for the staff who may see them."""
     entries = db.session.execute(
         db.select(AuditEvent)
         .where(AuditEvent.registration_id == registration.id)
         .order_by(AuditEvent.created_at, AuditEvent.id)
     ).scalars()
     show = _shower(registration)
+    hidden = () if sees_special_category() else SPECIAL_CATEGORY_FIELDS
     rows = []
     for entry in entries:
         shown = [
             (str(FIELD_LABELS.get(field, field)), show(field, old), show(field, new))
             for field, (old, new) in entry.changes.items()
+            if field not in hidden
         ]
         rows.append(
             AuditRow(

@@ -77,6 +77,11 @@ class EventForm(FlaskForm):
     reapprove_on_key_edit = BooleanField(
         _l("A delegate's change of name, entity, category or photo needs approval again")
     )
+    retention_days = IntegerField(
+        _l("Days the personal data is kept after the meeting"),
+        default=90,
+        validators=[Optional(), NumberRange(min=0, max=3650)],
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -48,6 +48,7 @@ class EventData:
     capacity: int | None = None
     moderation: bool = True
     reapprove_on_key_edit: bool = True
+    retention_days: int = 90
 
 
 @dataclass

@@ -82,6 +82,12 @@ def event(slug: str):
                 capacity=form.capacity.data,
                 moderation=form.moderation.data,
                 reapprove_on_key_edit=form.reapprove_on_key_edit.data,
+                # Empty keeps the current period (a form from before the setting existed).
+                retention_days=(
+                    item.retention_days
+                    if form.retention_days.data is None
+                    else form.retention_days.data
+                ),
             ),
             by=current_user,
         )
