@@ -88,6 +88,10 @@ ALLOWED: dict[str, frozenset] = {
     "desk_xhr.annul": DESK,
     "desk_xhr.counts": DESK_AND_READ,
     "desk_api.scans": TOKEN,
+    # Erasure requests and retention (registration/privacy)
+    "privacy.requests": WRITE,
+    "privacy.confirm": WRITE,
+    "privacy.decline": WRITE,
 }
 
 ROLES = [None, *Role]

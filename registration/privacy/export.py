@@ -7,6 +7,7 @@ acted (other people's data), and data about other delegates of their delegation.
 """
 
 import base64
+import re
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -20,6 +21,9 @@ from registration.desk.models import Attendance
 from registration.extensions import db
 from registration.mail.models import OutboxEmail
 from registration.privacy.models import Erasure
+
+#: The secret part of manage and focal-point links inside an email's text.
+_LINK_SECRET = re.compile(r"(/(?:r|fp)/)[A-Za-z0-9_-]{16,}")
 
 #: Registration columns given as they are stored.
 _PLAIN_FIELDS = (
@@ -140,7 +144,8 @@ def _emails(registration: Registration) -> list[dict]:
             "status": message.status.value,
             "to": message.recipient,
             "subject": message.subject,
-            "body": message.body_text,
+            # The file may be kept or passed on: links in it must not open the registration.
+            "body": _LINK_SECRET.sub(r"\1…", message.body_text),
         }
         for message in messages
     ]
