@@ -26,12 +26,15 @@ from registration.delegates import photos, workflow
 from registration.delegates.models import PLACE_HOLDING_STATUSES, Registration, Status
 from registration.delegations import letters
 from registration.delegations.models import NominationLetter
+from registration.documents.services import prune_badge_cache
 from registration.errors import DomainError
 from registration.events.models import Event
 from registration.extensions import db
 from registration.privacy.erasure import ErasureCounts, erase_event_data, erase_registrations
 from registration.privacy.models import Erasure, ErasureStatus
 
+#: Registrations erased per step of a purge.
+PURGE_CHUNK = 500
 #: Statuses for which the delegate's own request erases at once.
 UNDECIDED_STATUSES = (Status.PENDING, Status.WAITLISTED)
 
@@ -45,6 +48,8 @@ class PurgeReport:
     """What a purge did: the events whose retention ended, and what was erased in each."""
 
     events: dict[str, ErasureCounts] = field(default_factory=dict)
+    #: Cached badge pages deleted because no approved registration shows them any more.
+    badge_pages: int = 0
 
     @property
     def total(self) -> ErasureCounts:
@@ -83,18 +88,24 @@ def purge_event(event: Event, *, now: datetime | None = None) -> ErasureCounts:
     """
     now = now or utcnow()
     erased = sa.select(Erasure.registration_id).where(Erasure.status == ErasureStatus.ERASED)
-    due = (
+    due_ids = (
         db.session.execute(
-            sa.select(Registration).where(
+            sa.select(Registration.id).where(
                 Registration.event_id == event.id, Registration.id.not_in(erased)
             )
         )
         .scalars()
         .all()
     )
-    counts = erase_registrations(due)
-    for registration in due:
-        _mark_erased(registration, cause="retention", now=now)
+    counts = ErasureCounts()
+    # In chunks: bounded memory and query parameters for a meeting of any size.
+    for start in range(0, len(due_ids), PURGE_CHUNK):
+        chunk = due_ids[start : start + PURGE_CHUNK]
+        due = db.session.scalars(sa.select(Registration).where(Registration.id.in_(chunk))).all()
+        counts.add(erase_registrations(due))
+        for registration in due:
+            _mark_erased(registration, cause="retention", now=now)
+        db.session.flush()
     counts.add(erase_event_data(event))
     db.session.flush()
     return counts
@@ -122,7 +133,8 @@ def expired_events(now: datetime) -> list[Event]:
 
 
 def purge_expired_events(now: datetime | None = None) -> PurgeReport:
-    """Purge every event whose retention period has ended (the worker, `flask privacy purge`).
+    """Purge every event whose retention period has ended (the worker, `flask privacy purge`),
+    then delete the cached badge pages nobody shows any more.
 
     Idempotent; the report lists each such event with what this run erased. Flushes.
     """
@@ -130,6 +142,10 @@ def purge_expired_events(now: datetime | None = None) -> PurgeReport:
     report = PurgeReport()
     for event in expired_events(now):
         report.events[event.slug] = purge_event(event, now=now)
+    db.session.flush()
+    # Rendered badges carry names, photos and QR codes: the pages of erased registrations
+    # (by this purge, or on request since the last run) go with them.
+    report.badge_pages = prune_badge_cache()
     return report
 
 

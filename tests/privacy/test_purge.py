@@ -11,7 +11,7 @@ from registration.delegates.models import Registration, registration_session
 from registration.delegations import letters
 from registration.delegations.models import FocalPoint, NominationLetter
 from registration.desk.models import Attendance
-from registration.documents import statistics
+from registration.documents import badges, statistics
 from registration.mail.models import MailStatus, OutboxEmail
 from registration.privacy import services
 from registration.privacy.models import Erasure, ErasureStatus
@@ -94,6 +94,21 @@ def test_the_purge_erases_personal_data_and_keeps_the_statistics(db, meeting):
     erasures = db.session.scalars(sa.select(Erasure)).all()
     assert len(erasures) == 6
     assert {(e.cause, e.status) for e in erasures} == {("retention", ErasureStatus.ERASED)}
+
+
+def test_rendered_badges_of_erased_people_are_deleted(db, meeting):
+    event, approved = meeting.event, meeting.approved
+    content = badges.BadgeData(event).content(approved)
+    assert content["family_name"] == "ZEBROWSKA"
+    page = badges.page_path(
+        badges.cache_dir(), "a6", badges.page_key(content, "a6", badges.fingerprint())
+    )
+    page.parent.mkdir(parents=True, exist_ok=True)
+    page.write_bytes(b"%PDF-1.7 a rendered badge")
+    end_meeting(db, event, days_ago=120)
+    report = services.purge_expired_events()
+    assert report.badge_pages >= 1
+    assert not page.exists()
 
 
 def test_the_purge_is_idempotent(db, meeting):
