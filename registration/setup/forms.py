@@ -79,7 +79,6 @@ class EventForm(FlaskForm):
     )
     retention_days = IntegerField(
         _l("Days the personal data is kept after the meeting"),
-        default=90,
         validators=[Optional(), NumberRange(min=0, max=3650)],
     )
 
