@@ -23,23 +23,49 @@ from registration.extensions import db
 from registration.mail.models import MailAttempt, MailStatus, OutboxEmail
 from registration.security import new_token
 
-#: Registration columns and their erased values. Columns added later that hold personal data
-#: (an ID number, a date of birth…) must be listed here.
-ERASED_VALUES = {
-    "honorific": "",
-    "given_name": "",
-    "family_name": "",
-    "function": "",
-    "unit": "",
-    "other_organisation": "",
-    "email": "",
-    "phone": "",
-    "nationality": "",
-    "dietary_needs": "",
-    "accessibility_needs": "",
-    "status_reason": "",
-    "consent_to_list": False,
-}
+#: Registration columns that statistics, attendance and the record of the erasure need, or
+#: that erase_registrations replaces itself (secrets, person key, photo). Every other column is
+#: emptied: one added later (an ID number, a date of birth) is erased without a change here.
+KEPT_COLUMNS = frozenset(
+    {
+        "id",
+        "event_id",
+        "category_id",
+        "entity_id",
+        "reference",
+        "status",
+        "gender",
+        "language",
+        "head_of_delegation",
+        "created_at",
+        "updated_at",
+        "checked_in_at",
+        "badge_printed_at",
+        "manage_token",
+        "badge_token",
+        "person_key",
+        "photo",
+    }
+)
+
+
+def _erased_values() -> dict:
+    """{column: erased value} for the columns not kept: None where allowed, else empty."""
+    values = {}
+    for column in Registration.__table__.columns:
+        if column.name in KEPT_COLUMNS:
+            continue
+        if column.nullable:
+            values[column.name] = None
+        elif isinstance(column.type, sa.Boolean):
+            values[column.name] = False
+        elif isinstance(column.type, sa.String | sa.Text):
+            values[column.name] = ""
+        else:  # a required number or date: refuse to guess what erases it
+            raise TypeError(f"registration.{column.name}: say how it is erased")
+    return values
+
+
 #: Audit-trail fields whose values are statistics or workflow, not personal data; every other
 #: field's old and new values are erased.
 KEPT_AUDIT_FIELDS = frozenset(
@@ -99,14 +125,14 @@ def erase_registrations(registrations: Iterable[Registration]) -> ErasureCounts:
     named by no row kept forever).
     """
     counts, files = ErasureCounts(), _Pending()
-    ids = []
+    ids, erased = [], _erased_values()
     for registration in registrations:
         ids.append(registration.id)
         if registration.photo:
             files.photos.append(registration.photo)
             counts.photos += 1
         registration.photo = None
-        for name, value in ERASED_VALUES.items():
+        for name, value in erased.items():
             setattr(registration, name, value)
         # Unique among active registrations, and names nobody.
         registration.person_key = f"erased:{registration.id}"

@@ -25,30 +25,18 @@ from registration.privacy.models import Erasure
 #: The secret part of manage and focal-point links inside an email's text.
 _LINK_SECRET = re.compile(r"(/(?:r|fp)/)[A-Za-z0-9_-]{16,}")
 
-#: Registration columns given as they are stored.
-_PLAIN_FIELDS = (
-    "reference",
-    "honorific",
-    "given_name",
-    "family_name",
-    "gender",
-    "function",
-    "unit",
-    "other_organisation",
-    "email",
-    "phone",
-    "nationality",
-    "language",
-    "head_of_delegation",
-    "dietary_needs",
-    "accessibility_needs",
-    "consent_to_list",
-    "status_reason",
-    "created_at",
-    "updated_at",
-    "checked_in_at",
-    "badge_printed_at",
-)
+#: Registration columns not given as they are: internal keys, the photo's file name (the photo
+#: itself is given), and the link and badge secrets (any column named after a token).
+_NOT_GIVEN = {"id", "event_id", "category_id", "entity_id", "person_key", "photo"}
+
+
+def _given_columns() -> list[str]:
+    """Every other column of a registration, so that a column added later is exported too."""
+    return [
+        column.name
+        for column in Registration.__table__.columns
+        if column.name not in _NOT_GIVEN and "token" not in column.name
+    ]
 
 
 def _plain(value):
@@ -65,8 +53,7 @@ def _rows(statement) -> list:
 def personal_data(registration: Registration) -> dict:
     """The delegate's data as plain JSON values (its holder, through the manage link)."""
     event = registration.event
-    data = {name: _plain(getattr(registration, name)) for name in _PLAIN_FIELDS}
-    data["status"] = registration.status.value
+    data = {name: _plain(getattr(registration, name)) for name in _given_columns()}
     data["category"] = registration.category.name_in("en")
     data["entity"] = registration.entity.name_in("en") if registration.entity else None
     data["sessions"] = [

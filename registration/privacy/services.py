@@ -22,8 +22,9 @@ from flask_babel import gettext as _
 from registration.audit.services import record
 from registration.auth.models import StaffUser
 from registration.database import utcnow
-from registration.delegates import photos, workflow
-from registration.delegates.models import PLACE_HOLDING_STATUSES, Registration, Status
+from registration.delegates import photos
+from registration.delegates import services as delegate_services
+from registration.delegates.models import Registration, Status
 from registration.delegations import letters
 from registration.delegations.models import NominationLetter
 from registration.documents.services import prune_badge_cache
@@ -149,26 +150,6 @@ def purge_expired_events(now: datetime | None = None) -> PurgeReport:
     return report
 
 
-def _withdraw_quietly(registration: Registration, *, by: StaffUser | None) -> None:
-    """Withdraw an active registration before its erasure, without an email (the address is
-    about to go), giving its place to the waiting list."""
-    workflow.lock_registration(registration)
-    if not registration.is_active:
-        return
-    previous = registration.status
-    registration.status = Status.WITHDRAWN
-    db.session.flush()
-    record(
-        "withdrawn",
-        registration=registration,
-        actor=by,
-        actor_type="staff" if by else "delegate",
-        changes={"status": [previous.value, Status.WITHDRAWN.value]},
-    )
-    if previous in PLACE_HOLDING_STATUSES:
-        workflow.promote_next_waitlisted(registration.event)
-
-
 def erases_at_once(registration: Registration) -> bool:
     """Whether the delegate's own request erases at once: nobody has decided on the
     registration and it was never used at the venue."""
@@ -201,8 +182,11 @@ def request_erasure(registration: Registration, *, now: datetime | None = None) 
 
 
 def _erase_now(registration: Registration, *, by: StaffUser | None, now: datetime) -> None:
-    """Withdraw if active, erase, and record it."""
-    _withdraw_quietly(registration, by=by)
+    """Withdraw if active (quietly: the address is about to go), erase, and record it."""
+    if registration.is_active:
+        delegate_services.withdraw(
+            registration, by=by, actor_type="staff" if by else "delegate", notify=False
+        )
     erase_registrations([registration])
     _mark_erased(registration, cause="request", now=now, by=by)
     record("erased", registration=registration, actor=by, actor_type="staff" if by else "system")

@@ -67,19 +67,19 @@ def meeting(db, event, registration_data, make_staff) -> Meeting:
         db.session.flush()
         return registration
 
-    approved = register(
-        "approved",
-        given_name="Ingrid",
-        family_name="Zebrowska",
-        email="ingrid.zebrowska@minbuza.example.nl",
-        gender="female",
-        phone="+41 22 717 9111",
-        nationality="PL",
-        dietary_needs="Lactose-free meals",
-        accessibility_needs="Step-free access",
-        photo=photo,
-        function="Counsellor for returns",
-    )
+    ingrid = {
+        "given_name": "Ingrid",
+        "family_name": "Zebrowska",
+        "email": "ingrid.zebrowska@minbuza.example.nl",
+        "gender": "female",
+        "phone": "+41 22 717 9111",
+        "nationality": "PL",
+        "dietary_needs": "Lactose-free meals",
+        "accessibility_needs": "Step-free access",
+        "photo": photo,
+        "function": "Counsellor for returns",
+    }
+    approved = register("approved", **ingrid)
     pending = register(
         "pending",
         given_name="Mehmet",
@@ -97,19 +97,7 @@ def meeting(db, event, registration_data, make_staff) -> Meeting:
     register("waitlisted")
     register("withdrawn", gender="male")
     # A change by the delegate: personal values old → new in the audit trail.
-    data = registration_data(
-        given_name="Ingrid",
-        family_name="Zebrowska",
-        email="ingrid.zebrowska@minbuza.example.nl",
-        gender="female",
-        phone="+41 22 717 9111",
-        nationality="PL",
-        dietary_needs="Lactose-free meals",
-        accessibility_needs="Step-free access",
-        photo=photo,
-        function="Counsellor for returns",
-        unit="Directorate of Consular Affairs",
-    )
+    data = registration_data(**ingrid, unit="Directorate of Consular Affairs")
     delegate_services.update_registration(approved, data)
     letters.add_letter(
         pdf_bytes(),

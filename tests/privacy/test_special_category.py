@@ -11,12 +11,12 @@ from registration.documents.models import DocumentJob
 from registration.documents.services import DocumentError
 
 NEEDS = ("Lactose-free meals", "Step-free access")
-
-
-@pytest.mark.parametrize(
-    ("role", "sees"),
-    [(Role.ADMIN, True), (Role.REGISTRAR, True), (Role.VIEWER, False)],
+BY_ROLE = pytest.mark.parametrize(
+    ("role", "sees"), [(Role.ADMIN, True), (Role.REGISTRAR, True), (Role.VIEWER, False)]
 )
+
+
+@BY_ROLE
 def test_the_registration_page_and_its_history(client, sign_in, meeting, role, sees):
     sign_in(role)
     page = client.get(f"/manage/registrations/{meeting.approved.id}").text
@@ -26,10 +26,7 @@ def test_the_registration_page_and_its_history(client, sign_in, meeting, role, s
     assert ("Dietary requirements" in page) is sees
 
 
-@pytest.mark.parametrize(
-    ("role", "sees"),
-    [(Role.ADMIN, True), (Role.REGISTRAR, True), (Role.VIEWER, False)],
-)
+@BY_ROLE
 def test_export_columns_offered(client, sign_in, meeting, role, sees):
     sign_in(role)
     page = client.get(f"/manage/e/{meeting.event.slug}/documents").text
