@@ -1,7 +1,7 @@
 """retention period per meeting and the record of erasures
 
 Revision ID: 0003_c
-Revises: 0002
+Revises: 0003_a
 Create Date: 2026-11-30 10:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0003_c'
-down_revision = '0002'
+down_revision = '0003_a'
 branch_labels = None
 depends_on = None
 
@@ -46,5 +46,6 @@ def downgrade():
         batch_op.drop_index('ix_erasure_event_status')
 
     op.drop_table('erasure')
-    with op.batch_alter_table('event', schema=None) as batch_op:
-        batch_op.drop_column('retention_days')
+    # Not a batch operation: on SQLite it would copy and drop the event table, and dropping it
+    # deletes every registration through ON DELETE CASCADE. SQLite >= 3.35 drops a column.
+    op.execute('ALTER TABLE event DROP COLUMN retention_days')

@@ -21,11 +21,11 @@ from registration.desk.models import Attendance
 from registration.events.models import Entity, Event
 from registration.extensions import db
 from registration.mail.models import MailAttempt, MailStatus, OutboxEmail
-from registration.security import new_token
 
 #: Registration columns that statistics, attendance and the record of the erasure need, or
-#: that erase_registrations replaces itself (secrets, person key, photo). Every other column is
-#: emptied: one added later (an ID number, a date of birth) is erased without a change here.
+#: that erase_registrations replaces itself (person key, photo; the secrets too). Every other
+#: column is emptied: one added later (an ID number, a date of birth) is erased without a
+#: change here.
 KEPT_COLUMNS = frozenset(
     {
         "id",
@@ -41,19 +41,19 @@ KEPT_COLUMNS = frozenset(
         "updated_at",
         "checked_in_at",
         "badge_printed_at",
-        "manage_token",
-        "badge_token",
         "person_key",
         "photo",
     }
 )
+#: Columns holding link and badge secrets (their hash and sealed copy): replaced, not emptied.
+_SECRET_MARK = "token"
 
 
 def _erased_values() -> dict:
     """{column: erased value} for the columns not kept: None where allowed, else empty."""
     values = {}
     for column in Registration.__table__.columns:
-        if column.name in KEPT_COLUMNS:
+        if column.name in KEPT_COLUMNS or _SECRET_MARK in column.name:
             continue
         if column.nullable:
             values[column.name] = None
@@ -137,8 +137,8 @@ def erase_registrations(registrations: Iterable[Registration]) -> ErasureCounts:
         # Unique among active registrations, and names nobody.
         registration.person_key = f"erased:{registration.id}"
         # The links and the badge's QR code stop working.
-        registration.manage_token = new_token()
-        registration.badge_token = new_token()
+        registration.issue_manage_token()
+        registration.issue_badge_token()
         counts.registrations += 1
     if not ids:
         return counts
