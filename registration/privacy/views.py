@@ -11,6 +11,7 @@ from registration.auth.decorators import role_required
 from registration.auth.models import Role
 from registration.delegates.lookup import registration_for_link
 from registration.errors import DomainError
+from registration.events.models import Event
 from registration.events.views import load_event
 from registration.extensions import db
 from registration.privacy import export, services
@@ -82,7 +83,11 @@ def erase(token: str):
 def requests(slug: str):
     """Erasure requests waiting for an answer, recent answers and the retention date
     (registrars)."""
-    event = load_event(slug)
+    return _requests_page(load_event(slug))
+
+
+def _requests_page(event: Event, refused: DeclineErasureForm | None = None, refused_id=None):
+    """The page of requests; a refused answer is shown again on its row with what was typed."""
     return render_template(
         "privacy/requests.html",
         event=event,
@@ -90,8 +95,10 @@ def requests(slug: str):
         answered=services.recent_erasures(event),
         retention_ends=services.retention_ends(event),
         confirm_form=ConfirmErasureForm(),
-        decline_form=DeclineErasureForm(),
-    )
+        decline_form=DeclineErasureForm(formdata=None),
+        refused=refused,
+        refused_id=refused_id,
+    ), 400 if refused else 200
 
 
 def _answer(answer, success: str) -> None:
@@ -130,11 +137,10 @@ def decline(erasure_id: int):
     """Keep the data, with a reason the delegate reads (registrars)."""
     erasure, slug = _load(erasure_id)
     form = DeclineErasureForm()
-    if form.validate_on_submit():
-        _answer(
-            lambda: services.decline_erasure(erasure, form.note.data, by=current_user),
-            _("The request is declined; the delegate sees your reason."),
-        )
-    else:
-        flash(_("Give the reason the delegate will read."), "warning")
+    if not form.validate_on_submit():
+        return _requests_page(erasure.registration.event, refused=form, refused_id=erasure.id)
+    _answer(
+        lambda: services.decline_erasure(erasure, form.note.data, by=current_user),
+        _("The request is declined; the delegate sees your reason."),
+    )
     return redirect(url_for("privacy.requests", slug=slug))

@@ -76,7 +76,9 @@ def test_the_secretariat_may_decline_with_a_reason_the_delegate_reads(
     erasure = db.session.scalar(sa.select(Erasure))
     sign_in(Role.REGISTRAR)
     refused = client.post(f"/manage/erasures/{erasure.id}/decline", data={"note": ""})
-    assert refused.status_code == 302
+    assert refused.status_code == 400 and "This field is required." in refused.text
+    too_long = client.post(f"/manage/erasures/{erasure.id}/decline", data={"note": "Kept " * 500})
+    assert too_long.status_code == 400 and "Kept Kept" in too_long.text  # what was typed stays
     assert db.session.get(Erasure, erasure.id).status == ErasureStatus.REQUESTED
     client.post(
         f"/manage/erasures/{erasure.id}/decline",
