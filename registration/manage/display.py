@@ -45,6 +45,9 @@ ACTION_LABELS = {
     "reset": _l("Reset"),
     "withdrawn": _l("Withdrawn"),
     "promoted": _l("Promoted from the waiting list"),
+    "erasure_requested": _l("Asked for the erasure of their data"),
+    "erasure_declined": _l("Erasure declined"),
+    "erased": _l("Personal data erased"),
 }
 ACTOR_LABELS = {
     "staff": _l("Secretariat"),

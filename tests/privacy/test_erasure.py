@@ -52,6 +52,8 @@ def test_an_approved_registration_waits_for_the_secretariat(db, client, make_reg
 
     sign_in(Role.REGISTRAR)
     slug = registration.event.slug
+    detail = client.get(f"/manage/registrations/{registration.id}").text
+    assert "The delegate asked for the erasure of their data" in detail
     listing = client.get(f"/manage/e/{slug}/privacy")
     assert registration.reference in listing.text and "Sven" in listing.text
     erasure = db.session.scalar(sa.select(Erasure))
@@ -60,6 +62,7 @@ def test_an_approved_registration_waits_for_the_secretariat(db, client, make_reg
     erased = db.session.get(Registration, registration.id)
     assert erased.given_name == "" and erased.status == Status.WITHDRAWN
     assert db.session.get(Erasure, erasure.id).status == ErasureStatus.ERASED
+    assert "Personal data erased on" in client.get(f"/manage/registrations/{registration.id}").text
     assert "Sven" not in client.get(f"/manage/e/{slug}/privacy").text
     # Answered once: a second answer is refused.
     with pytest.raises(PrivacyError) as caught:
