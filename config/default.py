@@ -34,6 +34,14 @@ PHOTO_MAX_PIXELS = 40_000_000
 PHOTO_SIZE = (600, 800)  # width, height of the stored badge portrait
 PHOTO_DIR = None  # instance/photos unless set
 DOCUMENT_DIR = None  # nomination letters; instance/documents unless set
+# Nomination letters are read in a child process that the kernel stops beyond these limits.
+LETTER_MAX_PAGES = 50
+LETTER_CPU_SECONDS = 2
+LETTER_MEMORY_MB = 512
+LETTER_TIMEOUT_SECONDS = 10  # wall clock, e.g. a child waiting on a loaded machine
+# Uploads (photos of abandoned form posts, letters never listed) referenced by no row are
+# removed once they are this old.
+ORPHAN_UPLOAD_HOURS = 24
 
 # Mail. With no MAIL_SERVER, the worker delivers into the local mailbox shown at /manage/mail.
 MAIL_SERVER = None

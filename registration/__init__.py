@@ -58,6 +58,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         events,
         mail,
         manage,
+        privacy,
         setup,
         worker,
     )
@@ -74,6 +75,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         mail,
         audit,
         demo,
+        privacy,
     ):
         feature.init_app(app)
     pages.init_app(app)

@@ -97,6 +97,10 @@ ALLOWED: dict[str, frozenset] = {
     "desk_xhr.counts": DESK_AND_READ,
     "desk_api.scans": TOKEN,
     "desk_api.roster_snapshot": TOKEN,
+    # Erasure requests and retention (registration/privacy)
+    "privacy.requests": WRITE,
+    "privacy.confirm": WRITE,
+    "privacy.decline": WRITE,
 }
 
 ROLES = [None, *Role]

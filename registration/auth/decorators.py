@@ -13,6 +13,14 @@ from registration.extensions import login_manager
 READ_ROLES = (Role.ADMIN, Role.REGISTRAR, Role.VIEWER)
 #: Roles allowed at the check-in desk.
 DESK_ROLES = (Role.ADMIN, Role.REGISTRAR, Role.CHECKIN)
+#: Roles that see and export special-category data (dietary and accessibility needs): those
+#: who organise catering and access. Viewers and the desk do not.
+SPECIAL_CATEGORY_ROLES = (Role.ADMIN, Role.REGISTRAR)
+
+
+def sees_special_category() -> bool:
+    """Whether the signed-in staff member may see special-category data (pages, exports)."""
+    return current_user.is_authenticated and current_user.role in SPECIAL_CATEGORY_ROLES
 
 
 def role_required(*roles: Role) -> Callable:

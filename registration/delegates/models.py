@@ -179,6 +179,10 @@ def status_label(status: Status | str) -> str:
     return str(STATUS_LABELS.get(Status(status), status))
 
 
+#: Special-category (health-related) fields: shown and exported only to
+#: auth.decorators.SPECIAL_CATEGORY_ROLES.
+SPECIAL_CATEGORY_FIELDS = ("dietary_needs", "accessibility_needs")
+
 #: Statuses that hold a place and block a second registration of the same person.
 ACTIVE_STATUSES = (Status.PENDING, Status.APPROVED, Status.WAITLISTED)
 #: Statuses that count against the event's capacity.

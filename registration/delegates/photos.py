@@ -1,14 +1,17 @@
 """Portrait photos: checked, re-encoded with Pillow and stored outside the static folder."""
 
+import contextlib
 import io
 import re
 import secrets
+import threading
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
 from registration.errors import DomainError
 
@@ -25,11 +28,37 @@ def photo_dir() -> Path:
     return Path(current_app.config["PHOTO_DIR"])
 
 
-def _decode(data: bytes) -> Image.Image:
-    """Decode an uploaded JPEG or PNG, bounded in bytes and pixels, upright and on white.
+#: Serialises the strict decodes of this process: Pillow reads LOAD_TRUNCATED_IMAGES as a
+#: module global, which WeasyPrint sets to True for the whole process when it is imported.
+_STRICT_DECODING = threading.Lock()
 
-    The image is decoded (not trusted by its name), its pixel count bounded before decoding
-    (decompression bombs), EXIF orientation applied. Raises PhotoError.
+
+@contextlib.contextmanager
+def _strict_decoding() -> Iterator[None]:
+    """Decode with Pillow's truncation checks on, whatever another library set process-wide."""
+    with _STRICT_DECODING:
+        previous = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = previous
+
+
+def _not_image() -> PhotoError:
+    return PhotoError(_("The photo must be a JPEG or PNG image."), "photo_not_image", field="photo")
+
+
+def _too_many_pixels() -> PhotoError:
+    return PhotoError(_("The photo has too many pixels."), "photo_too_many_pixels", field="photo")
+
+
+def _decode(data: bytes) -> Image.Image:
+    """Decode an uploaded JPEG or PNG, bounded in bytes and pixels, upright, in sRGB, on white.
+
+    The image is decoded in full (not trusted by its name; a truncated or damaged file is
+    refused), its pixel count bounded before decoding (decompression bombs), EXIF orientation and
+    the colour profile applied. Raises PhotoError.
     """
     config = current_app.config
     if len(data) > config["PHOTO_MAX_BYTES"]:
@@ -39,28 +68,20 @@ def _decode(data: bytes) -> Image.Image:
             field="photo",
         )
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _strict_decoding():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
             if image.format not in ("JPEG", "PNG"):
-                raise PhotoError(
-                    _("The photo must be a JPEG or PNG image."), "photo_not_image", field="photo"
-                )
+                raise _not_image()
             width, height = image.size
             if width * height > config["PHOTO_MAX_PIXELS"]:
-                raise PhotoError(
-                    _("The photo has too many pixels."), "photo_too_many_pixels", field="photo"
-                )
+                raise _too_many_pixels()
             image.load()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
-        raise PhotoError(
-            _("The photo must be a JPEG or PNG image."), "photo_not_image", field="photo"
-        ) from error
+        raise _not_image() from error
     except (Image.DecompressionBombWarning, Image.DecompressionBombError) as error:
-        raise PhotoError(
-            _("The photo has too many pixels."), "photo_too_many_pixels", field="photo"
-        ) from error
-    image = ImageOps.exif_transpose(image)
+        raise _too_many_pixels() from error
+    image = _in_srgb(ImageOps.exif_transpose(image))
     if image.mode in ("RGBA", "LA", "P"):
         image = image.convert("RGBA")
         background = Image.new("RGB", image.size, "white")
@@ -69,18 +90,40 @@ def _decode(data: bytes) -> Image.Image:
     return image.convert("RGB")
 
 
+def _in_srgb(image: Image.Image) -> Image.Image:
+    """The image converted to sRGB when it carries a colour profile (so that dropping the
+    profile keeps its colours); a profile that cannot be read is ignored."""
+    profile = image.info.get("icc_profile")
+    if not profile or image.mode not in ("RGB", "RGBA", "L", "CMYK"):
+        return image
+    try:
+        return ImageCms.profileToProfile(
+            image,
+            ImageCms.ImageCmsProfile(io.BytesIO(profile)),
+            ImageCms.createProfile("sRGB"),
+            outputMode="RGBA" if image.mode == "RGBA" else "RGB",
+        )
+    except (ImageCms.PyCMSError, OSError, ValueError):
+        return image
+
+
 def _jpeg(image: Image.Image) -> bytes:
-    """``image`` as a new JPEG file (no exif= argument: every metadata block is dropped)."""
+    """``image`` as a new JPEG file that carries nothing but its pixels.
+
+    Pillow copies .info (comments, XMP, text chunks) from image to image and writes some of it
+    back when saving: a new image from the pixels alone carries no metadata at all.
+    """
+    bare = Image.frombytes("RGB", image.size, image.tobytes())
     output = io.BytesIO()
-    image.save(output, "JPEG", quality=85, optimize=True)
+    bare.save(output, "JPEG", quality=85, optimize=True)
     return output.getvalue()
 
 
 def process_photo(data: bytes) -> bytes:
     """Validate an uploaded JPEG or PNG and return a badge-ready JPEG portrait.
 
-    Decoded and cleaned by ``_decode``, then cropped to the badge's 3:4 portrait and resized.
-    Raises PhotoError.
+    Decoded and cleaned by ``_decode``, then cropped to the badge's 3:4 portrait and resized;
+    no EXIF, XMP, ICC profile, comment or text chunk is carried over. Raises PhotoError.
     """
     image = ImageOps.fit(
         _decode(data),
@@ -112,13 +155,23 @@ def store_photo(jpeg: bytes) -> str:
     return name
 
 
+def is_photo_name(name: str | None) -> bool:
+    """Whether ``name`` is a well-formed name of a stored portrait."""
+    return bool(name and _STORED_NAME.match(name))
+
+
 def is_stored_photo(name: str | None) -> bool:
     """Whether ``name`` is a well-formed name of a portrait that exists."""
-    return bool(name and _STORED_NAME.match(name) and (photo_dir() / name).is_file())
+    return is_photo_name(name) and (photo_dir() / name).is_file()
+
+
+def delete_photo(name: str) -> None:
+    """Delete a stored portrait (one already gone is fine)."""
+    photo_path(name).unlink(missing_ok=True)
 
 
 def photo_path(name: str) -> Path:
     """The file of a stored portrait (the name is checked, never a path from outside)."""
-    if not _STORED_NAME.match(name):
+    if not is_photo_name(name):
         raise ValueError("not a stored photo name")
     return photo_dir() / name

@@ -439,8 +439,11 @@ def update_registration(
     return changes
 
 
-def withdraw(registration: Registration, *, by=None, actor_type: str | None = None) -> None:
-    """Withdraw a registration (the delegate, a focal point or staff) and confirm by email.
+def withdraw(
+    registration: Registration, *, by=None, actor_type: str | None = None, notify: bool = True
+) -> None:
+    """Withdraw a registration (the delegate, a focal point or staff) and confirm by email
+    (unless ``notify`` is False: before an erasure, the address is about to go).
 
     The place it held goes to the next waitlisted registration (workflow.promote_next_waitlisted).
 
@@ -463,7 +466,8 @@ def withdraw(registration: Registration, *, by=None, actor_type: str | None = No
         actor_type=actor_type,
         changes={"status": [previous.value, Status.WITHDRAWN.value]},
     )
-    emails.queue_registration_email(registration, "withdrawn")
+    if notify:
+        emails.queue_registration_email(registration, "withdrawn")
     if previous in PLACE_HOLDING_STATUSES:
         workflow.promote_next_waitlisted(registration.event)
 

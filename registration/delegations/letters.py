@@ -1,13 +1,16 @@
 """Nomination letters: checked by content, stored outside the static folder, listed for staff."""
 
-import io
+import json
+import logging
+import re
 import secrets
-import warnings
+import subprocess
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
-from pypdf import PdfReader
 from werkzeug.utils import secure_filename
 
 from registration.audit.services import record
@@ -21,10 +24,16 @@ from registration.extensions import db
 #: The issue's limit for a note verbale or nomination letter.
 MAX_LETTER_BYTES = 10 * 1024 * 1024
 _STORED_SUFFIX = ".pdf"
+_STORED_NAME = re.compile(r"^[0-9a-f]{32}\.pdf$")
+#: The child process that parses and cleans letters (see its docstring).
+_SANDBOX = Path(__file__).with_name("letter_sandbox.py")
+
+log = logging.getLogger(__name__)
 
 
 class LetterError(DomainError):
-    """A letter was refused: letter_too_large, letter_empty, letter_not_pdf, letter_encrypted."""
+    """A letter was refused: letter_too_large, letter_empty, letter_not_pdf, letter_encrypted,
+    letter_too_many_pages, letter_too_complex."""
 
 
 def document_dir() -> Path:
@@ -32,11 +41,37 @@ def document_dir() -> Path:
     return Path(current_app.config["DOCUMENT_DIR"])
 
 
-def check_letter(data: bytes) -> int:
-    """Check that ``data`` is a readable, unencrypted PDF of at most 10 MB; return its pages.
+@dataclass(frozen=True)
+class CheckedLetter:
+    """A letter that passed the checks: its page count and the cleaned PDF to store."""
+
+    pages: int
+    data: bytes
+
+
+#: Messages of the refusals that the sandbox reports, by code.
+_REFUSALS = {
+    "letter_not_pdf": lambda: _("The letter must be a PDF file that opens normally."),
+    "letter_encrypted": lambda: _(
+        "The letter is protected by a password. Please send it without protection."
+    ),
+    "letter_too_many_pages": lambda: _(
+        "The letter has more than %(pages)s pages.", pages=current_app.config["LETTER_MAX_PAGES"]
+    ),
+    "letter_too_complex": lambda: _(
+        "The letter could not be read in reasonable time. Please print it to a new PDF "
+        "or scan it, and send it again."
+    ),
+}
+
+
+def check_letter(data: bytes) -> CheckedLetter:
+    """Check that ``data`` is a readable, unencrypted PDF of at most 10 MB and LETTER_MAX_PAGES
+    pages, and return it without active content.
 
     The name and the browser's content type are not trusted: the bytes must start like a PDF
-    and pypdf must read the page tree. Raises LetterError.
+    and the sandbox (a child process with CPU-time, memory and wall-clock limits) must read the
+    page tree. Scripts, open actions, embedded files and forms are removed. Raises LetterError.
     """
     if not data:
         raise LetterError(_("Choose a PDF file."), "letter_empty", field="letter")
@@ -46,30 +81,55 @@ def check_letter(data: bytes) -> int:
             "letter_too_large",
             field="letter",
         )
-    not_pdf = LetterError(
-        _("The letter must be a PDF file that opens normally."), "letter_not_pdf", field="letter"
-    )
     # Some writers put a few bytes before the header; readers accept it within 1 KB.
     if b"%PDF-" not in data[:1024]:
-        raise not_pdf
+        raise _refusal("letter_not_pdf")
+    return _sanitise(data)
+
+
+def _refusal(code: str) -> LetterError:
+    """The LetterError of a refusal (codes of _REFUSALS)."""
+    return LetterError(_REFUSALS[code](), code, field="letter")
+
+
+def _sanitise(data: bytes) -> CheckedLetter:
+    """Run the sandbox on ``data``; a child killed by its limits means a refused letter."""
+    config = current_app.config
+    command = [
+        sys.executable,
+        "-I",  # isolated: no environment variables, user site or working directory
+        str(_SANDBOX),
+        str(config["LETTER_CPU_SECONDS"]),
+        str(config["LETTER_MEMORY_MB"] * 2**20),
+        str(config["LETTER_MAX_PAGES"]),
+    ]
     try:
-        with warnings.catch_warnings():
-            # Repairable defects are fine: only a file that cannot be read is refused.
-            warnings.simplefilter("ignore")
-            reader = PdfReader(io.BytesIO(data), strict=False)
-            encrypted = reader.is_encrypted
-            pages = 0 if encrypted else len(reader.pages)
-    except Exception as error:  # an untrusted file may break the parser in any way
-        raise not_pdf from error
-    if encrypted:
-        raise LetterError(
-            _("The letter is protected by a password. Please send it without protection."),
-            "letter_encrypted",
-            field="letter",
+        # Our own script, no shell, no argument from the request.
+        child = subprocess.run(
+            command,
+            input=data,
+            capture_output=True,
+            timeout=config["LETTER_TIMEOUT_SECONDS"],
+            env={},  # the web process's secrets stay out of the parser's reach
+            check=False,
         )
-    if pages < 1:
-        raise not_pdf
-    return pages
+    except subprocess.TimeoutExpired as error:
+        raise _refusal("letter_too_complex") from error
+    head, _newline, cleaned = child.stdout.partition(b"\n")
+    try:
+        answer = json.loads(head) if child.returncode == 0 else None
+    except ValueError:
+        answer = None
+    if answer is None:
+        # Killed by its CPU or memory limit (or unable to start): said in the log, refused.
+        log.warning(
+            "letter sandbox ended with %s: %s", child.returncode, child.stderr[-500:].decode()
+        )
+        answer = {"error": "letter_too_complex"}
+    if "error" in answer:
+        code = answer["error"] if answer["error"] in _REFUSALS else "letter_not_pdf"
+        raise _refusal(code)
+    return CheckedLetter(pages=int(answer["pages"]), data=cleaned)
 
 
 def store_letter(data: bytes) -> str:
@@ -81,9 +141,21 @@ def store_letter(data: bytes) -> str:
     return name
 
 
+def is_letter_name(name: str) -> bool:
+    """Whether ``name`` is a well-formed name of a stored letter."""
+    return bool(_STORED_NAME.match(name))
+
+
 def letter_path(stored_name: str) -> Path:
     """The file of a stored letter (names come from our database, never from a request)."""
+    if not is_letter_name(stored_name):
+        raise ValueError("not a stored letter name")
     return document_dir() / stored_name
+
+
+def delete_letter_file(stored_name: str) -> None:
+    """Delete a stored letter's file (one already gone is fine)."""
+    letter_path(stored_name).unlink(missing_ok=True)
 
 
 def clean_filename(filename: str | None) -> str:
@@ -102,12 +174,12 @@ def add_letter(
     by: StaffUser | FocalPoint | None = None,
     actor_type: str = "staff",
 ) -> NominationLetter:
-    """Check and store a nomination letter for a delegation and list it there.
+    """Check, clean and store a nomination letter for a delegation and list it there.
 
     Uploaded by staff, a focal point (``actor_type`` "focal_point") or a delegate from their
     link (``registration`` given, ``by`` None, ``actor_type`` "delegate"). Raises LetterError.
     """
-    pages = check_letter(data)
+    letter = check_letter(data)
     if registration is not None:
         entity = registration.entity
     label = registration.full_name if by is None and registration else ""
@@ -117,10 +189,10 @@ def add_letter(
         event=event,
         entity=entity,
         registration=registration,
-        stored_name=store_letter(data),
+        stored_name=store_letter(letter.data),
         filename=clean_filename(filename),
-        size=len(data),
-        pages=pages,
+        size=len(letter.data),
+        pages=letter.pages,
         uploaded_by=actor_type,
         uploader_label=label,
     )

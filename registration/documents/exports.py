@@ -22,6 +22,7 @@ from sqlalchemy.orm import selectinload
 
 from registration.delegates.filters import RegistrationFilter, conditions, name_order
 from registration.delegates.models import (
+    SPECIAL_CATEGORY_FIELDS,
     Registration,
     gender_label,
     honorific_label,
@@ -101,10 +102,27 @@ DEFAULT_COLUMNS = (
 )
 
 
-def column_choices(chosen: Sequence[str] = DEFAULT_COLUMNS) -> list[tuple[str, str, bool]]:
-    """(key, label, ticked) of every column: the chosen ones first, in their order."""
-    keys = [*chosen, *(key for key in COLUMNS if key not in chosen)]
-    return [(key, str(COLUMNS[key].label), key in chosen) for key in keys]
+def _allowed(special_category: bool) -> list[str]:
+    """The columns someone may export: special-category ones only with ``special_category``."""
+    return [key for key in COLUMNS if special_category or key not in SPECIAL_CATEGORY_FIELDS]
+
+
+def column_choices(
+    chosen: Sequence[str] = DEFAULT_COLUMNS, *, special_category: bool = False
+) -> list[tuple[str, str, bool]]:
+    """(key, label, ticked) of every column the reader may export: the chosen ones first, in
+    their order. Dietary and accessibility needs only with ``special_category``."""
+    allowed = _allowed(special_category)
+    keys = [*chosen, *(key for key in allowed if key not in chosen)]
+    return [(key, str(COLUMNS[key].label), key in chosen) for key in keys if key in allowed]
+
+
+def check_columns(columns: Sequence[str], *, special_category: bool) -> list[str]:
+    """The chosen columns, if the reader may export them all (the view, before a job starts).
+
+    Raises DocumentError('unknown_column').
+    """
+    return _check_columns(columns, _allowed(special_category))
 
 
 def neutralise(value: object) -> object:
@@ -114,8 +132,8 @@ def neutralise(value: object) -> object:
     return value
 
 
-def _check_columns(columns: Sequence[str]) -> list[str]:
-    unknown = [name for name in columns if name not in COLUMNS]
+def _check_columns(columns: Sequence[str], allowed: Sequence[str] = tuple(COLUMNS)) -> list[str]:
+    unknown = [name for name in columns if name not in allowed]
     if unknown or not columns:
         raise DocumentError(_("Choose the columns to export."), "unknown_column", field="columns")
     return list(dict.fromkeys(columns))

@@ -19,7 +19,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from registration.auth.decorators import READ_ROLES, role_required
+from registration.auth.decorators import READ_ROLES, role_required, sees_special_category
 from registration.auth.models import Role
 from registration.auth.security_log import log_security_event
 from registration.delegates.filters import count_matching, parse_filter
@@ -125,7 +125,7 @@ def index(slug: str):
         badge_form=BadgeBatchForm(),
         participants_form=ParticipantsForm(),
         export_form=ExportForm(),
-        export_columns=exports.column_choices(),
+        export_columns=exports.column_choices(special_category=sees_special_category()),
     )
 
 
@@ -246,10 +246,15 @@ def export(slug: str):
     if not form.validate():
         flash(_("Choose a format and at least one column."), "warning")
         return redirect(url_for("documents.index", slug=slug, **request.args.to_dict(flat=False)))
+    try:
+        columns = exports.check_columns(form.columns.data, special_category=sees_special_category())
+    except DomainError as error:
+        flash(error.message, "warning")
+        return redirect(url_for("documents.index", slug=slug, **request.args.to_dict(flat=False)))
     fmt = form.format.data
     params = {
         "filter": parse_filter(request.args).to_args(),
-        "columns": form.columns.data,
+        "columns": columns,
         "format": fmt,
         "language": current_language(),
     }

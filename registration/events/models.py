@@ -78,6 +78,9 @@ class Event(Translated, db.Model):
     #: Signature block of the certificate: the signatory's name and title.
     certificate_signatory: Mapped[str] = mapped_column(sa.String(200), default="")
     certificate_signatory_title: Mapped[str] = mapped_column(sa.String(300), default="")
+    #: Days after the meeting's last day when the personal data of its registrations is erased
+    #: (statistics are kept); see registration.privacy.
+    retention_days: Mapped[int] = mapped_column(default=90, server_default="90")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     sessions: Mapped[list["AgendaSession"]] = relationship(

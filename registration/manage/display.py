@@ -6,9 +6,10 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 
 from registration.audit.models import AuditEvent
+from registration.auth.decorators import sees_special_category
 from registration.delegates.models import (
     FIELD_LABELS,
-    HONORIFICS,
+    SPECIAL_CATEGORY_FIELDS,
     Registration,
     gender_label,
     honorific_label,
@@ -30,6 +31,9 @@ ACTION_LABELS = {
     "checked_in": _l("Checked in"),
     "check_in_annulled": _l("Check-in annulled"),
     "badge_printed": _l("Badge printed"),
+    "erasure_requested": _l("Asked for the erasure of their data"),
+    "erasure_declined": _l("Erasure declined"),
+    "erased": _l("Personal data erased"),
 }
 ACTOR_LABELS = {
     "staff": _l("Secretariat"),
@@ -106,18 +110,21 @@ def _field_label(registration: Registration, field: str) -> str:
 
 
 def audit_trail(registration: Registration) -> list[AuditRow]:
-    """The registration's audit events, oldest first, in words."""
+    """The registration's audit events, oldest first, in words; special-category values only
+    for the staff who may see them."""
     entries = db.session.execute(
         db.select(AuditEvent)
         .where(AuditEvent.registration_id == registration.id)
         .order_by(AuditEvent.created_at, AuditEvent.id)
     ).scalars()
     show = _shower(registration)
+    hidden = () if sees_special_category() else SPECIAL_CATEGORY_FIELDS
     rows = []
     for entry in entries:
         shown = [
             (_field_label(registration, field), show(field, old), show(field, new))
             for field, (old, new) in entry.changes.items()
+            if field not in hidden
         ]
         rows.append(
             AuditRow(

@@ -110,6 +110,10 @@ class EventForm(FlaskForm):
         _l("Practical information sent with the approval (venue, access, programme)"),
         validators=[Optional(), Length(max=5000)],
     )
+    retention_days = IntegerField(
+        _l("Days the personal data is kept after the meeting"),
+        validators=[Optional(), NumberRange(min=0, max=3650)],
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

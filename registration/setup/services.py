@@ -56,6 +56,7 @@ class EventData:
     review_fields: list[str] = field(default_factory=list)
     secretariat_email: str = ""
     practical_info: str = ""
+    retention_days: int = 90
 
 
 @dataclass

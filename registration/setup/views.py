@@ -94,6 +94,12 @@ def event(slug: str):
                 review_fields=form.review_fields.data or [],
                 secretariat_email=form.secretariat_email.data or "",
                 practical_info=form.practical_info.data or "",
+                # Empty keeps the current period (a form from before the setting existed).
+                retention_days=(
+                    item.retention_days
+                    if form.retention_days.data is None
+                    else form.retention_days.data
+                ),
             ),
             by=current_user,
         )

@@ -3,10 +3,24 @@
 import io
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageFile
 
-from registration.delegates.photos import PhotoError, is_stored_photo, process_photo, store_photo
-from tests.delegates.photo_files import image_bytes, jpeg_with_exif, png_bomb
+from registration.delegates.photos import (
+    PhotoError,
+    is_stored_photo,
+    photo_path,
+    process_photo,
+    store_photo,
+)
+from tests.delegates.photo_files import (
+    SECRETS,
+    image_bytes,
+    jpeg_markers,
+    jpeg_with_every_metadata_block,
+    jpeg_with_exif,
+    png_bomb,
+    png_with_every_metadata_block,
+)
 
 
 def _open(data: bytes) -> Image.Image:
@@ -63,3 +77,34 @@ def test_stored_names_are_random_and_checked(app):
     assert is_stored_photo(name)
     assert not is_stored_photo("../../etc/passwd")
     assert not is_stored_photo("0" * 32 + ".jpg")
+
+
+@pytest.mark.parametrize(
+    "original", [jpeg_with_every_metadata_block(), png_with_every_metadata_block()]
+)
+def test_every_metadata_block_is_dropped_from_the_stored_file(app, original):
+    assert b"SpyCam" in original and b"xmp-secret" in original  # the sample carries them
+    name = store_photo(process_photo(original))
+    stored = photo_path(name).read_bytes()
+    for secret in SECRETS:
+        assert secret not in stored
+    # Before the scan: only SOI's followers JFIF (APP0), tables and the frame; no APP1–APP15
+    # (EXIF, XMP, ICC, Adobe…) and no comment (COM, 0xFE).
+    assert set(jpeg_markers(stored)) <= {0xE0, 0xDB, 0xC0, 0xC2, 0xC4, 0xDD, 0xDA}
+    assert set(_open(stored).info) <= {"jfif", "jfif_version", "jfif_unit", "jfif_density", "dpi"}
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
+def test_a_truncated_image_is_refused_even_after_weasyprint_was_imported(app, fmt):
+    import weasyprint  # noqa: F401 (sets ImageFile.LOAD_TRUNCATED_IMAGES for the process)
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True
+    output = io.BytesIO()
+    Image.effect_noise((900, 1200), 60).convert("RGB").save(output, fmt)
+    whole = output.getvalue()
+    assert _open(process_photo(whole)).size == (600, 800)
+    with pytest.raises(PhotoError) as error:
+        process_photo(whole[: len(whole) // 2])
+    assert error.value.code == "photo_not_image"
+    # WeasyPrint's own setting is left as it was for the rest of the process.
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True

@@ -10,7 +10,9 @@ from tests.delegations.pdf_files import pdf_bytes
 
 
 def test_a_valid_pdf_is_accepted_and_its_pages_counted():
-    assert check_letter(pdf_bytes(3)) == 3
+    checked = check_letter(pdf_bytes(3))
+    assert checked.pages == 3
+    assert checked.data.startswith(b"%PDF-")
 
 
 @pytest.mark.parametrize(

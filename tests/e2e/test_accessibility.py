@@ -65,6 +65,7 @@ def test_every_page_type_passes_axe(
         f"/e/{event.slug}/lost-link",
         f"/r/{registration.manage_token}",
         f"/r/{registration.manage_token}/edit",
+        f"/r/{registration.manage_token}/erase",
         "/auth/sign-in",
     ]
     for path in public:
@@ -93,6 +94,7 @@ def test_every_page_type_passes_axe(
         f"/manage/e/{event.slug}/delegations/",
         f"/manage/e/{event.slug}/documents",
         f"/manage/e/{event.slug}/statistics",
+        f"/manage/e/{event.slug}/privacy",
         f"/manage/e/{event.slug}/setup/",
         f"/manage/e/{event.slug}/setup/categories",
         f"/manage/e/{event.slug}/setup/entities",
