@@ -1,7 +1,7 @@
 """staff accounts: password rules, two-factor, throttling, session timeouts, set-password links
 
 Revision ID: 0003_b
-Revises: 0003_a
+Revises: 0003_h
 Create Date: 2026-11-30 09:26:06.108714
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0003_b'
-down_revision = '0003_a'
+down_revision = "0003_h"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """retention period per meeting and the record of erasures
 
 Revision ID: 0003_c
-Revises: 0003_a
+Revises: 0003_b
 Create Date: 2026-11-30 10:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0003_c'
-down_revision = '0003_a'
+down_revision = "0003_b"
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 {language: text}; sessions get a description; entities get per-language names; badge language
 
 Revision ID: 0003_f
-Revises: 0003_a (chained after main's 0003_a at merge; the lead may re-chain)
+Revises: 0003_i
 
 Columns are added, filled, dropped and renamed in place (no batch mode): SQLite's batch mode
 copies the table and drops the old one, and with foreign keys on, dropping ``event`` would
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 
 revision = '0003_f'
-down_revision = '0003_a'
+down_revision = "0003_i"
 branch_labels = None
 depends_on = None
 

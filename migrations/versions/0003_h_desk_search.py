@@ -1,7 +1,7 @@
 """the desk's accent-free search column
 
 Revision ID: 0003_h
-Revises: 0003_a (chained after main's 0003_a)
+Revises: 0003_f
 """
 
 import unicodedata
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_h"
-down_revision = "0003_a"
+down_revision = "0003_f"
 branch_labels = None
 depends_on = None
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_i"
-down_revision = "0003_a"  # re-chained after main's 0003_a at merge
+down_revision = "0003_a"
 branch_labels = None
 depends_on = None
 
