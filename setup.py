@@ -25,10 +25,12 @@ class BuildWithResources(build_py):
             return
         package = Path(self.build_lib) / "registration"
         for name in SHIPPED:
+            # A fresh copy: files left in build/ by an earlier build (an old migration) must not
+            # reach the wheel.
+            shutil.rmtree(package / name, ignore_errors=True)
             shutil.copytree(
                 name,
                 package / name,
-                dirs_exist_ok=True,
                 ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "production.py"),
             )
         for po_path in (package / "translations").glob("*/LC_MESSAGES/messages.po"):

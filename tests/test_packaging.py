@@ -2,6 +2,7 @@
 database, loads the demo and serves French pages and French PDFs."""
 
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -27,6 +28,8 @@ def wheel(tmp_path_factory) -> Path:
     """``python -m build --wheel`` of this checkout, without isolation (the test extra has
     setuptools), so that it needs no download."""
     out = tmp_path_factory.mktemp("dist")
+    # setuptools reuses build/: a module deleted since an earlier build would reach the wheel.
+    shutil.rmtree(PROJECT_ROOT / "build", ignore_errors=True)
     result = subprocess.run(
         [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out)],
         cwd=PROJECT_ROOT,

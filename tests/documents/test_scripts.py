@@ -117,7 +117,7 @@ def test_list_of_participants_prints_names_in_every_script(event, people):
 
 
 @pytest.mark.parametrize("index", range(len(NAMES)))
-def test_certificates_print_names_in_every_script(db, people, index):
+def test_certificates_print_names_in_every_script(db, people, index, meeting_ended):
     person = people[index]
     at = datetime(2026, 12, 17, 8, 0, tzinfo=UTC)
     db.session.add(Attendance(registration_id=person.id, checkpoint="venue", checked_in_at=at))

@@ -24,7 +24,7 @@ def test_admin_sets_the_retention_period(client, db, event, sign_in):
 def test_a_bad_period_is_refused_and_the_form_kept(client, db, event, sign_in, value):
     sign_in("admin")
     response = client.post(
-        _setup(event, "/"), data=_event_form(event, retention_days=value, venue="Kept venue")
+        _setup(event, "/"), data=_event_form(event, retention_days=value, venue_en="Kept venue")
     )
     assert response.status_code == 400
     assert "Kept venue" in response.text
