@@ -27,10 +27,12 @@ def public_host_names(base_url: str) -> list[str]:
     return loopback if host in loopback else [host]
 
 
-#: The secret part of manage-my-registration, focal-point and document-job links, their
-#: slashes plain or percent-encoded (a ?next= parameter).
+#: The secret part of manage-my-registration, focal-point, document-job and staff
+#: set-password (invitation, reset) links, their slashes plain or percent-encoded (a ?next=).
 _SECRET_LINK = re.compile(
-    r"((?:/|%2F)(?:r|fp|manage(?:/|%2F)jobs)(?:/|%2F))[A-Za-z0-9_-]{16,}", re.I
+    r"((?:/|%2F)(?:r|fp|manage(?:/|%2F)jobs|auth(?:/|%2F)set-password)(?:/|%2F))"
+    r"[A-Za-z0-9_-]{16,}",
+    re.I,
 )
 
 
