@@ -45,10 +45,11 @@ def _token_ciphers() -> list[AESGCM]:
     """
     config = current_app.config
     previous = config.get("TOKEN_KEY_PREVIOUS") or []
-    if isinstance(previous, str):  # one old key given as a plain environment variable
+    if not isinstance(previous, list | tuple):  # one old key, as a plain environment variable
         previous = [previous]
     current = config.get("TOKEN_KEY") or config["SECRET_KEY"]
-    return [_cipher(secret) for secret in (current, *previous)]
+    # str(): a key given in the environment as digits arrives as a number (from_prefixed_env).
+    return [_cipher(str(secret)) for secret in (current, *previous)]
 
 
 @functools.cache

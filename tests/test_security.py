@@ -23,10 +23,16 @@ def test_a_sealed_token_opens_only_with_its_key_and_purpose(app, monkeypatch):
         unseal_token("manage", sealed, token_hash(token))
 
 
-@pytest.mark.parametrize("previous", [["old key"], "old key"], ids=["list", "one string"])
-def test_a_rotated_key_list_opens_old_tokens_and_seals_with_the_new_key(app, monkeypatch, previous):
+@pytest.mark.parametrize(
+    ("old_key", "previous"),
+    [("old key", ["old key"]), ("old key", "old key"), (20261130, 20261130)],
+    ids=["list", "one string", "digits read from the environment as a number"],
+)
+def test_a_rotated_key_list_opens_old_tokens_and_seals_with_the_new_key(
+    app, monkeypatch, old_key, previous
+):
     token = new_token()
-    monkeypatch.setitem(app.config, "TOKEN_KEY", "old key")
+    monkeypatch.setitem(app.config, "TOKEN_KEY", old_key)
     sealed_before = seal_token("manage", token)
     monkeypatch.setitem(app.config, "TOKEN_KEY", "new key")
     monkeypatch.setitem(app.config, "TOKEN_KEY_PREVIOUS", previous)
