@@ -7,10 +7,12 @@ SQLALCHEMY_ENGINE_OPTIONS: dict = {}
 
 # A development key is generated into instance/secret_key on first run (see create_app).
 SECRET_KEY = None
-# Seals the manage and badge tokens stored in the database (SECRET_KEY when unset). Changing
-# the key that sealed them makes stored tokens unreadable: if you rotate SECRET_KEY, put the
-# old one here.
+# Seals the manage and badge tokens stored in the database (AES-256-GCM under a key derived
+# with HKDF; SECRET_KEY when unset). Tokens sealed before a rotation of TOKEN_KEY (or of
+# SECRET_KEY while TOKEN_KEY is unset) open only while the old key is listed in
+# TOKEN_KEY_PREVIOUS; new tokens are always sealed with the current key.
 TOKEN_KEY = None
+TOKEN_KEY_PREVIOUS: list[str] = []
 
 # Sessions and cookies.
 SESSION_COOKIE_HTTPONLY = True

@@ -28,9 +28,10 @@ def public_host_names(base_url: str) -> list[str]:
 
 
 #: The secret part of manage-my-registration, focal-point, document-job and staff
-#: set-password links, their slashes plain or percent-encoded (a ?next= parameter).
+#: set-password (invitation, reset) links, their slashes plain or percent-encoded (a ?next=).
 _SECRET_LINK = re.compile(
-    r"((?:/|%2F)(?:r|fp|manage(?:/|%2F)jobs|auth(?:/|%2F)set-password)(?:/|%2F))[A-Za-z0-9_-]{16,}",
+    r"((?:/|%2F)(?:r|fp|manage(?:/|%2F)jobs|auth(?:/|%2F)set-password)(?:/|%2F))"
+    r"[A-Za-z0-9_-]{16,}",
     re.I,
 )
 

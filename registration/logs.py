@@ -1,7 +1,7 @@
 """Access logs without secrets: the filter for werkzeug's log and gunicorn's logger class.
 
 A manage link (/r/…), a focal-point link (/fp/…) or a document job (/manage/jobs/…) is a
-secret: whoever reads the access log must not be able to use one. The same goes for headers
+secret: whoever reads the access or error log must not be able to use one. The same goes for headers
 that carry credentials.
 """
 
@@ -12,8 +12,15 @@ from gunicorn.glogging import Logger
 
 from registration.links import hide_secret_links
 
-#: Request headers whose value is a credential (gunicorn's "{name}i" atoms).
+#: Headers whose value is a credential.
 _SECRET_HEADERS = ("authorization", "cookie", "x-api-key")
+#: gunicorn's atoms that hold them: request headers ("{name}i"), the same headers in the WSGI
+#: environment ("{http_name}e") and the session cookie being set ("{set-cookie}o").
+_SECRET_ATOMS = frozenset(
+    {f"{{{name}}}i" for name in _SECRET_HEADERS}
+    | {f"{{http_{name.replace('-', '_')}}}e" for name in _SECRET_HEADERS}
+    | {"{set-cookie}o"}
+)
 
 
 class SecretLinkFilter(logging.Filter):
@@ -35,7 +42,7 @@ class GunicornLogger(Logger):
         """gunicorn's fields, the secret part of links hidden and credentials left out."""
         atoms = super().atoms(resp, req, environ, request_time)
         for name, value in atoms.items():
-            if name[1:-2].lower() in _SECRET_HEADERS and name.endswith("}i"):
+            if name in _SECRET_ATOMS:
                 atoms[name] = "-"
             elif isinstance(value, str):
                 atoms[name] = hide_secret_links(value)
@@ -43,7 +50,8 @@ class GunicornLogger(Logger):
 
 
 def init_app(app: Flask) -> None:
-    """Mask secrets in the development server's access log (werkzeug)."""
-    werkzeug = logging.getLogger("werkzeug")
-    if not any(isinstance(f, SecretLinkFilter) for f in werkzeug.filters):
-        werkzeug.addFilter(SecretLinkFilter())
+    """Mask secrets in the development server's access log (werkzeug) and in the app's own
+    log, where Flask writes "Exception on <path>" for every error 500."""
+    for logger in (logging.getLogger("werkzeug"), app.logger):
+        if not any(isinstance(f, SecretLinkFilter) for f in logger.filters):
+            logger.addFilter(SecretLinkFilter())

@@ -17,6 +17,13 @@ _JOINERS = {"\u200c", "\u200d"}
 #: bidirectional marks and overrides, soft hyphen, BOM, tags), private use, surrogates,
 #: unassigned code points, line and paragraph separators.
 _REFUSED = {"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"}
+#: Characters of other categories that draw nothing: Hangul fillers (letters), the blank
+#: Braille pattern, the combining grapheme joiner, Khmer inherent vowels and Mongolian
+#: variation selectors (marks). A name made of them alone looks empty.
+_BLANK = {
+    "\u115f", "\u1160", "\u3164", "\uffa0", "\u2800", "\u034f", "\u17b4", "\u17b5",
+    "\u180b", "\u180c", "\u180d", "\u180f",
+}  # fmt: skip
 #: What a multi-line field may contain besides printable characters.
 _LINE_BREAKS = {"\n", "\r", "\t"}
 
@@ -33,7 +40,7 @@ def first_invisible(text: str, *, multiline: bool = False) -> int | None:
     for index, char in enumerate(text):
         if multiline and char in _LINE_BREAKS:
             continue
-        if unicodedata.category(char) not in _REFUSED:
+        if unicodedata.category(char) not in _REFUSED and char not in _BLANK:
             continue
         if _joins_letters(text, index):
             continue

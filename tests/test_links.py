@@ -7,9 +7,10 @@ from flask import request
 
 from registration.auth.models import Role
 from registration.delegations.services import FocalPointData, invite_focal_point
-from registration.links import public_url
+from registration.links import hide_secret_links, public_url
 from registration.mail.models import OutboxEmail
 from registration.mail.worker import deliver_due
+from registration.security import new_token
 from tests.conftest import PASSWORD, make_test_app
 
 FORGED = {"Host": "evil.example", "X-Forwarded-Host": "evil.example"}
@@ -161,3 +162,15 @@ def test_proxy_hops_decide_whose_forwarded_address_is_believed(db):
     assert _client_address(make_test_app(PROXY_FIX_HOPS=1), **forwarded) == "198.51.100.7"
     spoofed = {"HTTP_X_FORWARDED_FOR": "203.0.113.9, 198.51.100.7"}
     assert _client_address(make_test_app(PROXY_FIX_HOPS=1), **spoofed) == "198.51.100.7"
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/r/{}/edit", "/fp/{}", "/manage/jobs/{}/download", "/auth/set-password/{}"],
+)
+def test_every_kind_of_secret_link_is_hidden(path):
+    token = new_token()
+    link = "https://registration.example.org" + path.format(token)
+    assert hide_secret_links(link) == link.replace(token, "…")
+    encoded = "/auth/login?next=" + path.format(token).replace("/", "%2F")
+    assert hide_secret_links(encoded) == encoded.replace(token, "…")

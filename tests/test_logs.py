@@ -10,10 +10,15 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
+from gunicorn.config import Config
 from werkzeug.serving import make_server
 
+from registration.delegates import views as delegate_views
+from registration.logs import GunicornLogger
 from registration.security import new_token
 from tests.conftest import DATABASE_URL, free_port
 
@@ -99,3 +104,42 @@ def _get_or_none(url: str) -> int | None:
         return _get(url)
     except OSError:
         return None
+
+
+def test_the_error_log_of_a_failed_secret_page_hides_the_secret(app, client, caplog, monkeypatch):
+    token = new_token()
+
+    def database_gone(_token):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(delegate_views, "registration_for_link", database_gone)
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)  # logged, as in production
+    with caplog.at_level(logging.ERROR, logger=app.logger.name):
+        assert client.get(f"/r/{token}/edit?welcome=1").status_code == 500
+    assert "Exception on /r/…/edit [GET]" in caplog.text
+    assert "the database went away" in caplog.text  # the traceback is still there
+    assert token not in caplog.text
+
+
+def test_gunicorn_leaves_credentials_out_of_every_field():
+    """Any --access-logformat: request headers, their WSGI environment copies, Set-Cookie."""
+    token, cookie, key = new_token(), f"session={new_token()}", new_token()
+    headers = [("COOKIE", cookie), ("AUTHORIZATION", f"Bearer {key}"), ("X-API-KEY", key)]
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": f"/r/{token}",
+        "PATH_INFO": f"/r/{token}",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_REFERER": f"https://registration.example.org/fp/{token}",
+        **{f"HTTP_{name.replace('-', '_')}": value for name, value in headers},
+    }
+    response = SimpleNamespace(status="200 OK", headers=[("Set-Cookie", cookie)], sent=0)
+    atoms = GunicornLogger(Config()).atoms(
+        response, SimpleNamespace(headers=headers), environ, timedelta(milliseconds=3)
+    )
+    for name in ("{cookie}i", "{http_cookie}e", "{authorization}i", "{http_authorization}e"):
+        assert atoms[name] == "-"
+    assert atoms["{x-api-key}i"] == atoms["{http_x_api_key}e"] == atoms["{set-cookie}o"] == "-"
+    assert atoms["r"] == "GET /r/… HTTP/1.1" and atoms["{raw_uri}e"] == "/r/…"
+    logged = " ".join(str(value) for value in atoms.values())
+    assert not any(secret in logged for secret in (token, cookie, key))

@@ -22,6 +22,10 @@ from registration.text import first_invisible
         "Anna\ue000",  # private use
         "\u200dAnna",  # a joiner that joins nothing
         "Line\none",  # a line break in a one-line field
+        "\u3164",  # Hangul filler: a letter that draws nothing
+        "Anna\uffa0",  # halfwidth Hangul filler
+        "\u2800",  # blank Braille pattern
+        "Ann\u034fa",  # combining grapheme joiner
     ],
 )
 def test_what_cannot_be_seen_is_refused(text):

@@ -1,8 +1,9 @@
 """manage and badge tokens kept only as a look-up hash and a sealed copy
 
-Existing tokens keep working: each is hashed for look-up and sealed under the token key
-(TOKEN_KEY, else SECRET_KEY: run the upgrade with the deployment's settings), then the plain
-columns are dropped.
+Existing tokens keep working: each is hashed for look-up and sealed with AES-256-GCM under
+the token key (security.seal_token: TOKEN_KEY, else SECRET_KEY; run the upgrade with the
+deployment's settings), then the plain columns are dropped. The downgrade opens them with the
+same keys (TOKEN_KEY_PREVIOUS included).
 
 Revision ID: 0003_a
 Revises: 0002
