@@ -17,14 +17,27 @@ import redis
 
 from registration.auth.models import StaffUser
 from registration.database import utcnow
+from registration.extensions import db as _db
 from tests.conftest import _TMP, DATABASE_URL, PASSWORD, free_port, make_test_app
 
 REDIS_URL = "redis://127.0.0.1:6379/2"  # this suite's Redis database
 
 
-def _limited(**config):
-    """A test client of an app whose rate limits are on (memory storage unless told)."""
-    return make_test_app(RATELIMIT_ENABLED=True, **config).test_client()
+@pytest.fixture
+def limited():
+    """limited(**config) → a test client of an app whose rate limits are on (memory storage
+    unless told); the app's database connections are closed after the test."""
+    made = []
+
+    def factory(**config):
+        application = make_test_app(RATELIMIT_ENABLED=True, **config)
+        made.append(application)
+        return application.test_client()
+
+    yield factory
+    for application in made:
+        with application.app_context():
+            _db.engine.dispose()
 
 
 def _sign_in(client, email, password, address):
@@ -35,9 +48,9 @@ def _sign_in(client, email, password, address):
     )
 
 
-def test_password_spraying_across_accounts_is_stopped(db, make_staff):
+def test_password_spraying_across_accounts_is_stopped(limited, db, make_staff):
     accounts = [make_staff() for _ in range(20)]
-    client = _limited(RATELIMIT_LOGIN_ADDRESS="10 per 15 minutes")
+    client = limited(RATELIMIT_LOGIN_ADDRESS="10 per 15 minutes")
     codes = [
         _sign_in(client, user.email, "Summer2026!", "203.0.113.66").status_code for user in accounts
     ]
@@ -48,9 +61,11 @@ def test_password_spraying_across_accounts_is_stopped(db, make_staff):
     assert _sign_in(client, accounts[-1].email, PASSWORD, "198.51.100.7").status_code == 302
 
 
-def test_guessing_one_account_from_many_addresses_never_locks_its_owner_out(app, db, make_staff):
+def test_guessing_one_account_from_many_addresses_never_locks_its_owner_out(
+    limited, app, db, make_staff
+):
     user = make_staff()
-    client = _limited()
+    client = limited()
     for number in range(12):
         _sign_in(client, user.email, f"guess number {number}", f"203.0.113.{number}")
     waiting = _sign_in(client, user.email, PASSWORD, "198.51.100.7")
@@ -66,23 +81,23 @@ def test_guessing_one_account_from_many_addresses_never_locks_its_owner_out(app,
     assert _sign_in(client, user.email, PASSWORD, "198.51.100.7").status_code == 302
 
 
-def test_one_account_from_one_address_is_limited(db, make_staff):
+def test_one_account_from_one_address_is_limited(limited, db, make_staff):
     user = make_staff()
-    client = _limited(RATELIMIT_LOGIN="3 per minute")
+    client = limited(RATELIMIT_LOGIN="3 per minute")
     codes = [_sign_in(client, user.email, "x", "192.0.2.1").status_code for _ in range(4)]
     assert codes == [400, 400, 400, 429]
 
 
-def test_successful_sign_ins_do_not_spend_the_budget(db, make_staff):
+def test_successful_sign_ins_do_not_spend_the_budget(limited, db, make_staff):
     user = make_staff()
-    client = _limited(RATELIMIT_LOGIN="2 per minute", RATELIMIT_LOGIN_ADDRESS="2 per minute")
+    client = limited(RATELIMIT_LOGIN="2 per minute", RATELIMIT_LOGIN_ADDRESS="2 per minute")
     for _ in range(4):
         assert _sign_in(client, user.email, PASSWORD, "192.0.2.1").status_code == 302
         client.post("/auth/sign-out")
 
 
-def test_the_public_form_is_limited_per_address_with_an_explained_page(db, event):
-    client = _limited(RATELIMIT_PUBLIC_POST="3 per hour")
+def test_the_public_form_is_limited_per_address_with_an_explained_page(limited, db, event):
+    client = limited(RATELIMIT_PUBLIC_POST="3 per hour")
     url = f"/e/{event.slug}/register?lang=fr"
     codes = [client.post(url, data={}).status_code for _ in range(4)]
     assert codes == [400, 400, 400, 429]
@@ -95,9 +110,9 @@ def test_the_public_form_is_limited_per_address_with_an_explained_page(db, event
     assert other.status_code == 400
 
 
-def test_emails_to_one_address_are_limited_whoever_asks(db, event, make_registration):
+def test_emails_to_one_address_are_limited_whoever_asks(limited, db, event, make_registration):
     registration = make_registration()
-    client = _limited(RATELIMIT_PER_EMAIL="3 per hour")
+    client = limited(RATELIMIT_PER_EMAIL="3 per hour")
     codes = [
         client.post(
             f"/e/{event.slug}/lost-link",
@@ -109,8 +124,8 @@ def test_emails_to_one_address_are_limited_whoever_asks(db, event, make_registra
     assert codes == [302, 302, 302, 429]
 
 
-def test_the_lost_link_limit_counts_only_well_formed_addresses(db, event):
-    client = _limited(RATELIMIT_LOST_LINK="3 per minute")
+def test_the_lost_link_limit_counts_only_well_formed_addresses(limited, db, event):
+    client = limited(RATELIMIT_LOST_LINK="3 per minute")
     url = f"/e/{event.slug}/lost-link"
     typos = [client.post(url, data={"email": "anna@@example"}).status_code for _ in range(5)]
     assert 429 not in typos
@@ -118,9 +133,9 @@ def test_the_lost_link_limit_counts_only_well_formed_addresses(db, event):
     assert codes == [302, 302, 302, 429]
 
 
-def test_password_reset_requests_are_limited_per_recipient(db, make_staff):
+def test_password_reset_requests_are_limited_per_recipient(limited, db, make_staff):
     user = make_staff()
-    client = _limited(RATELIMIT_PER_EMAIL="2 per hour")
+    client = limited(RATELIMIT_PER_EMAIL="2 per hour")
     codes = [
         client.post(
             "/auth/forgot", data={"email": user.email}, environ_base={"REMOTE_ADDR": f"192.0.2.{n}"}
@@ -141,8 +156,8 @@ def redis_prefix():
     connection.close()
 
 
-def test_limits_are_counted_in_redis(db, redis_prefix):
-    client = _limited(
+def test_limits_are_counted_in_redis(limited, db, redis_prefix):
+    client = limited(
         RATELIMIT_STORAGE_URI=REDIS_URL,
         RATELIMIT_STORAGE_OPTIONS={"key_prefix": redis_prefix},
         RATELIMIT_LOGIN_ADDRESS="2 per minute",
@@ -213,8 +228,8 @@ def test_two_app_instances_share_one_budget(db, redis_prefix):
     assert codes == [400, 400, 400, 400, 429, 429]
 
 
-def test_a_redis_outage_falls_back_to_memory_with_a_warning(db, caplog):
-    client = _limited(
+def test_a_redis_outage_falls_back_to_memory_with_a_warning(limited, db, caplog):
+    client = limited(
         RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{free_port()}/2",  # nothing listens there
         RATELIMIT_LOGIN_ADDRESS="3 per minute",
     )
