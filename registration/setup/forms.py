@@ -24,6 +24,7 @@ from wtforms.widgets import HiddenInput
 
 from registration.auth.models import Role
 from registration.setup.services import COLOUR_PATTERN
+from registration.text import VisibleText
 
 #: Languages whose texts (titles, category names) admins enter.
 LANGUAGES = (("en", _l("English")), ("fr", _l("French")), ("es", _l("Spanish")))
@@ -64,7 +65,7 @@ def _translated(form_class: type, prefix: str, label, max_length: int, *, area: 
             f"{prefix}_{code}",
             kind(
                 _l("%(text)s (%(language)s)", text=label, language=language),
-                validators=[Optional(), Length(max=max_length)],
+                validators=[Optional(), Length(max=max_length), VisibleText(multiline=area)],
             ),
         )
 
@@ -160,7 +161,7 @@ class EntityForm(_CategoryChoice, FlaskForm):
     )
     name = StringField(
         _l("Name (organisations, entities without a code)"),
-        validators=[Optional(), Length(max=300)],
+        validators=[Optional(), Length(max=300), VisibleText()],
     )
     quota = _capacity(_l("Quota (most active registrations; empty = no quota)"))
 
