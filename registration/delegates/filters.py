@@ -188,7 +188,10 @@ def _sort_columns(event: Event, flt: RegistrationFilter) -> tuple:
         names = collated(event.entities, language, key=lambda entity: entity.name_in(language))
         ranks = {entity.id: rank for rank, entity in enumerate(names)}
         rank = sa.case(ranks, value=Registration.entity_id) if ranks else sa.null()
-        return rank, sql_collated(Registration.other_organisation, language, dialect)
+        # NULL for registrations of a listed entity: SQLite then never calls the collation
+        # for them (it would be called for every tie among thousands of rows).
+        typed = sa.case((Registration.entity_id.is_(None), Registration.other_organisation))
+        return rank, sql_collated(typed, language, dialect)
     return SORTS[flt.sort]
 
 

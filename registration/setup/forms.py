@@ -59,8 +59,7 @@ def _translated(form_class: type, prefix: str, label, max_length: int, *, area: 
             f"{prefix}_{code}",
             kind(
                 _l("%(text)s (%(language)s)", text=label, language=language),
-                # Names printed on badges and lists: no invisible or control characters.
-                validators=[Optional(), Length(max=max_length)] + ([] if area else [VisibleText()]),
+                validators=[Optional(), Length(max=max_length), VisibleText(multiline=area)],
             ),
         )
 
