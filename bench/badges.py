@@ -56,8 +56,7 @@ def _app(folder: Path):
     return create_app(
         {
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.sqlite'}",
-            "PHOTO_DIR": str(folder / "photos"),
-            "BADGE_CACHE_DIR": str(folder / "badge-cache"),
+            "STORAGE_URL": (folder / "files").as_uri(),
         }
     )
 

@@ -25,8 +25,16 @@ MAX_CONTENT_LENGTH = 12 * 1024 * 1024
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 PHOTO_MAX_PIXELS = 40_000_000
 PHOTO_SIZE = (600, 800)  # width, height of the stored badge portrait
-PHOTO_DIR = None  # instance/photos unless set
-DOCUMENT_DIR = None  # nomination letters; instance/documents unless set
+
+# Files (photos, letters, badge pages, job results): file:///folder (the instance folder unless
+# set) or s3://bucket/prefix for S3-compatible object storage shared by every host and worker.
+STORAGE_URL = None
+STORAGE_TIMEOUT = 10  # seconds to connect to or hear from the object store
+S3_ENDPOINT_URL = None  # e.g. http://minio:9000; None for AWS S3
+S3_REGION = None
+S3_ACCESS_KEY_ID = None  # None: boto3 looks for AWS_* variables or an instance role
+S3_SECRET_ACCESS_KEY = None
+S3_ADDRESSING_STYLE = "auto"  # "path" for MinIO without wildcard DNS
 
 # Mail. With no MAIL_SERVER, the worker delivers into the local mailbox shown at /manage/mail.
 MAIL_SERVER = None

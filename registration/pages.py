@@ -1,6 +1,8 @@
 """Error pages and security headers common to every blueprint."""
 
-from flask import Flask, Request, abort, g, jsonify, render_template, request
+from urllib.parse import urlsplit
+
+from flask import Flask, Request, abort, flash, g, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
@@ -8,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 from werkzeug.utils import cached_property
 
+from registration.errors import DomainError
 from registration.extensions import db
 
 
@@ -90,6 +93,33 @@ def _error_page(error: HTTPException):
     return render_template("errors/error.html", code=code, message=message), code
 
 
+def _came_from() -> str | None:
+    """The page of this site that sent the request, if the browser said so."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host or not referrer.path.startswith("/"):
+        return None
+    return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+
+
+def _domain_error(error: DomainError):
+    """The one place where a refusal no view turned into a form message becomes an answer.
+
+    The request's work is rolled back. API clients get ``{"status": "error", "reason": code,
+    "message"}``; a person who pressed a button goes back to the page they were on with the
+    message shown, otherwise the message is the page, with the error's HTTP status.
+    """
+    db.session.rollback()
+    if _wants_json():
+        return jsonify(status="error", reason=error.code, message=error.message), error.status
+    back = _came_from()
+    if request.method == "POST" and back is not None:
+        flash(error.message, "warning")
+        return redirect(back, 303)
+    return render_template("errors/error.html", code=error.status, message=error.message), (
+        error.status
+    )
+
+
 def _security_headers(response):
     """Deny framing and sniffing; scripts and styles only from this app."""
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -108,4 +138,5 @@ def init_app(app: Flask) -> None:
     app.before_request(_refuse_nul_in_path)
     app.before_request(_forget_cached_user)
     app.register_error_handler(HTTPException, _error_page)
+    app.register_error_handler(DomainError, _domain_error)
     app.after_request(_security_headers)

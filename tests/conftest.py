@@ -1,8 +1,8 @@
 """Shared fixtures: the app on SQLite or PostgreSQL (TEST_DATABASE_URL), a clean database for
 every test, factories, signed-in clients and a real SMTP server on a loopback port."""
 
+import atexit
 import os
-import socket
 import tempfile
 import threading
 from datetime import date
@@ -40,6 +40,8 @@ from registration.delegates import services as delegate_services  # noqa: E402
 from registration.delegates.models import Status  # noqa: E402
 from registration.demo.services import load_demo  # noqa: E402
 from registration.extensions import db as _db  # noqa: E402
+from registration.storage import BADGE_PAGES, get_storage  # noqa: E402
+from tests.s3server import S3Server, free_port  # noqa: E402
 
 DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{_TMP / 'test.sqlite'}"
 ON_POSTGRES = DATABASE_URL.startswith("postgresql")
@@ -56,18 +58,29 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-def free_port() -> int:
-    """A free TCP port on the loopback interface."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+_S3: list[S3Server] = []
+
+
+def s3_server() -> S3Server:
+    """The suite's local S3 server (moto), started on first use and stopped at exit."""
+    if not _S3:
+        _S3.append(S3Server())
+        atexit.register(_S3[0].stop)
+    return _S3[0]
+
+
+def storage_settings() -> dict:
+    """Files in a fresh folder, or in a bucket of the local S3 server with TEST_STORAGE=s3."""
+    if os.environ.get("TEST_STORAGE") == "s3":
+        return s3_server().settings("registration-tests")
+    return {"STORAGE_URL": (_TMP / "files").as_uri()}
 
 
 def make_test_app(**overrides):
     """An application on the test database (CSRF off unless overridden)."""
     config = {
         "SQLALCHEMY_DATABASE_URI": DATABASE_URL,
-        "PHOTO_DIR": str(_TMP / "photos"),
+        **storage_settings(),
         "PUBLIC_BASE_URL": "http://testserver.local",
     }
     config.update(overrides)
@@ -117,6 +130,21 @@ def db(app):
         with _db.engine.begin() as connection:
             for table in reversed(_db.metadata.sorted_tables):
                 connection.execute(table.delete())
+
+
+@pytest.fixture
+def badge_cache(app):
+    """An empty badge page cache for the test; returns a function listing its pages' keys."""
+    files = get_storage()
+
+    def pages() -> list[str]:
+        return list(files.list(f"{BADGE_PAGES}/"))
+
+    for key in pages():
+        files.delete(key)
+    yield pages
+    for key in pages():
+        files.delete(key)
 
 
 @pytest.fixture

@@ -6,18 +6,14 @@ from registration.mail.models import MailStatus, OutboxEmail
 
 
 def test_one_round_sends_email_and_warms_the_badge_cache(
-    app, db, runner, make_registration, tmp_path
+    db, runner, make_registration, badge_cache
 ):
-    app.config["BADGE_CACHE_DIR"] = str(tmp_path / "badges")
-    try:
-        make_registration(Status.APPROVED)
-        make_registration(Status.PENDING)
-        result = runner.invoke(args=["worker", "--once"])
-        assert result.exit_code == 0, result.output
-        assert "2 message(s) sent, 1 badge page(s) rendered" in result.output
-        statuses = db.session.execute(db.select(OutboxEmail.status)).scalars().all()
-        assert statuses == [MailStatus.SENT, MailStatus.SENT]
-        assert len(list((tmp_path / "badges").rglob("*.pdf"))) == 1
-        assert prerender_badges() == 0  # nothing left to render
-    finally:
-        app.config.pop("BADGE_CACHE_DIR")
+    make_registration(Status.APPROVED)
+    make_registration(Status.PENDING)
+    result = runner.invoke(args=["worker", "--once"])
+    assert result.exit_code == 0, result.output
+    assert "2 message(s) sent, 1 badge page(s) rendered" in result.output
+    statuses = db.session.execute(db.select(OutboxEmail.status)).scalars().all()
+    assert statuses == [MailStatus.SENT, MailStatus.SENT]
+    assert len(badge_cache()) == 1
+    assert prerender_badges() == 0  # nothing left to render

@@ -1,15 +1,15 @@
-"""Portrait photos: checked, re-encoded with Pillow and stored outside the static folder."""
+"""Portrait photos: checked, re-encoded with Pillow and kept in the file storage."""
 
 import io
 import re
 import secrets
 import warnings
-from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from registration import storage
 from registration.errors import DomainError
 
 #: Stored names are random (128 bits) so that they can travel in a hidden form field.
@@ -18,11 +18,6 @@ _STORED_NAME = re.compile(r"^[0-9a-f]{32}\.jpg$")
 
 class PhotoError(DomainError):
     """A photo was refused: photo_too_large, photo_not_image, photo_too_many_pixels."""
-
-
-def photo_dir() -> Path:
-    """Where portraits are stored (never under static/)."""
-    return Path(current_app.config["PHOTO_DIR"])
 
 
 def process_photo(data: bytes) -> bytes:
@@ -79,19 +74,27 @@ def process_photo(data: bytes) -> bytes:
 
 
 def store_photo(jpeg: bytes) -> str:
-    """Write a processed portrait under a random name and return that name."""
+    """Store a processed portrait under a random name and return that name.
+
+    Raises StorageUnavailable when the file store cannot be reached.
+    """
     name = f"{secrets.token_hex(16)}.jpg"
-    (photo_dir() / name).write_bytes(jpeg)
+    storage.get_storage().save(photo_key(name), jpeg)
     return name
 
 
 def is_stored_photo(name: str | None) -> bool:
     """Whether ``name`` is a well-formed name of a portrait that exists."""
-    return bool(name and _STORED_NAME.match(name) and (photo_dir() / name).is_file())
+    return bool(name and _STORED_NAME.match(name) and storage.get_storage().exists(photo_key(name)))
 
 
-def photo_path(name: str) -> Path:
-    """The file of a stored portrait (the name is checked, never a path from outside)."""
+def photo_key(name: str) -> str:
+    """The storage key of a stored portrait (the name is checked, never a path from outside)."""
     if not _STORED_NAME.match(name):
         raise ValueError("not a stored photo name")
-    return photo_dir() / name
+    return storage.key(storage.PHOTOS, name)
+
+
+def send_photo(name: str, *, cache: str = "private, no-store"):
+    """A response with the portrait called ``name`` (404 when it is gone)."""
+    return storage.send(photo_key(name), "image/jpeg", cache=cache)

@@ -8,7 +8,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -74,9 +73,7 @@ def photo(token: str):
     registration = registration_for_link(token)
     if not registration.photo:
         abort(404)
-    response = send_file(photos.photo_path(registration.photo), mimetype="image/jpeg")
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return photos.send_photo(registration.photo)
 
 
 @bp.route("/r/<token>/edit", methods=["GET", "POST"])

@@ -1,15 +1,14 @@
-"""Nomination letters: checked by content, stored outside the static folder, listed for staff."""
+"""Nomination letters: checked by content, kept in the file storage, listed for staff."""
 
 import io
 import secrets
 import warnings
-from pathlib import Path
 
-from flask import current_app
 from flask_babel import gettext as _
 from pypdf import PdfReader
 from werkzeug.utils import secure_filename
 
+from registration import storage
 from registration.audit.services import record
 from registration.auth.models import StaffUser
 from registration.delegates.models import Registration
@@ -25,11 +24,6 @@ _STORED_SUFFIX = ".pdf"
 
 class LetterError(DomainError):
     """A letter was refused: letter_too_large, letter_empty, letter_not_pdf, letter_encrypted."""
-
-
-def document_dir() -> Path:
-    """Where letters are stored (DOCUMENT_DIR, never under static/)."""
-    return Path(current_app.config["DOCUMENT_DIR"])
 
 
 def check_letter(data: bytes) -> int:
@@ -73,17 +67,28 @@ def check_letter(data: bytes) -> int:
 
 
 def store_letter(data: bytes) -> str:
-    """Write a checked letter under a random name and return that name."""
+    """Store a checked letter under a random name and return that name.
+
+    Raises StorageUnavailable when the file store cannot be reached.
+    """
     name = f"{secrets.token_hex(16)}{_STORED_SUFFIX}"
-    folder = document_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / name).write_bytes(data)
+    storage.get_storage().save(letter_key(name), data)
     return name
 
 
-def letter_path(stored_name: str) -> Path:
-    """The file of a stored letter (names come from our database, never from a request)."""
-    return document_dir() / stored_name
+def letter_key(stored_name: str) -> str:
+    """The storage key of a letter (names come from our database, never from a request)."""
+    return storage.key(storage.LETTERS, stored_name)
+
+
+def send_letter(letter: NominationLetter):
+    """A download of ``letter`` under its uploader's file name (404 when the file is gone)."""
+    return storage.send(
+        letter_key(letter.stored_name),
+        "application/pdf",
+        as_attachment=True,
+        download_name=letter.filename,
+    )
 
 
 def clean_filename(filename: str | None) -> str:

@@ -1,6 +1,6 @@
 """Delegation pages for staff: registrations, letters and focal points of each entity."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -89,14 +89,7 @@ def letter(slug: str, letter_id: int):
     item = db.session.get(NominationLetter, letter_id)
     if item is None or item.event_id != event.id:
         abort(404)
-    path = letters.letter_path(item.stored_name)
-    if not path.is_file():
-        abort(404)
-    response = send_file(
-        path, mimetype="application/pdf", as_attachment=True, download_name=item.filename
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return letters.send_letter(item)
 
 
 @bp.post("/<int:entity_id>/focal-points")

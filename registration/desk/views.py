@@ -8,7 +8,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -101,11 +100,9 @@ def walked_in(slug: str, registration_id: int):
 def photo(slug: str, registration_id: int):
     """A person's portrait for the desk's result panel (desk staff)."""
     registration = _registration(load_event(slug), registration_id)
-    if not photos.is_stored_photo(registration.photo):
+    if not registration.photo:
         abort(404)
-    response = send_file(photos.photo_path(registration.photo), mimetype="image/jpeg")
-    response.headers["Cache-Control"] = "private, max-age=300"
-    return response
+    return photos.send_photo(registration.photo, cache="private, max-age=300")
 
 
 @bp.get("/desk/e/<slug>/dashboard")

@@ -18,7 +18,6 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from pathlib import Path
 
 import pikepdf
 import segno
@@ -28,6 +27,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from markupsafe import Markup
 
+from registration import storage
 from registration.delegates.models import HONORIFICS
 from registration.documents import pdf
 from registration.documents.fitting import Box, fit
@@ -154,15 +154,9 @@ def page_key(content: dict, layout: str, template: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def cache_dir() -> Path:
-    """Where rendered badge pages are kept (BADGE_CACHE_DIR, else instance/badge-cache)."""
-    configured = current_app.config.get("BADGE_CACHE_DIR")
-    return Path(configured or Path(current_app.instance_path) / "badge-cache")
-
-
-def page_path(root: Path, layout: str, key: str) -> Path:
-    """The file of a cached page."""
-    return root / layout / key[:2] / f"{key}.pdf"
+def page_file(layout: str, key: str) -> str:
+    """The storage key of a cached page."""
+    return storage.key(storage.BADGE_PAGES, layout, key[:2], f"{key}.pdf")
 
 
 def _qr_svg(token: str) -> Markup:
@@ -198,21 +192,14 @@ def badge_html(contents: Sequence[dict], layout: str) -> str:
     )
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write a cache file so that a reader never sees half of it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
-
-
-def render_pages(html: str, paths: Sequence[Path], sources: pdf.Sources) -> int:
-    """Render a chunk of badges and store each page in its cache file (runs in any process)."""
+def render_pages(html: str, files: Sequence[str], sources: pdf.Sources) -> int:
+    """Render a chunk of badges and store each page under its cache key (runs in any process;
+    the storage writes whole files only, so a reader never sees half of one)."""
     document = pdf.render_pdf(html, [STYLESHEET], sources)
     with pikepdf.open(io.BytesIO(document)) as rendered:
-        if len(rendered.pages) != len(paths):
-            raise BadgeRenderError(f"{len(rendered.pages)} pages for {len(paths)} badges")
-        for page, path in zip(rendered.pages, paths, strict=True):
+        if len(rendered.pages) != len(files):
+            raise BadgeRenderError(f"{len(rendered.pages)} pages for {len(files)} badges")
+        for page, file in zip(rendered.pages, files, strict=True):
             single = pikepdf.new()
             single.pages.append(page)
             # WeasyPrint shares one resource dictionary between pages: keep only this page's
@@ -220,8 +207,8 @@ def render_pages(html: str, paths: Sequence[Path], sources: pdf.Sources) -> int:
             single.remove_unreferenced_resources()
             output = io.BytesIO()
             single.save(output)
-            _write_atomic(path, output.getvalue())
-    return len(paths)
+            sources.files.save(file, output.getvalue())
+    return len(files)
 
 
 def _processes(workers: int) -> ProcessPoolExecutor:
@@ -234,7 +221,7 @@ def _processes(workers: int) -> ProcessPoolExecutor:
 
 
 def _render_missing(
-    missing: list[tuple[dict, Path]], layout: str, progress: Progress, done: int, total: int
+    missing: list[tuple[dict, str]], layout: str, progress: Progress, done: int, total: int
 ) -> None:
     """Render pages not yet cached, in chunks; in parallel processes when there are several.
 
@@ -244,7 +231,7 @@ def _render_missing(
     sources = pdf.Sources.from_app()
     chunks = [missing[i : i + CHUNK] for i in range(0, len(missing), CHUNK)]
 
-    def work(chunk: list[tuple[dict, Path]]) -> tuple[str, list[Path]]:
+    def work(chunk: list[tuple[dict, str]]) -> tuple[str, list[str]]:
         return badge_html([content for content, _ in chunk], layout), [p for _, p in chunk]
 
     workers = current_app.config.get("BADGE_RENDER_PROCESSES", os.cpu_count() or 1)
@@ -265,24 +252,26 @@ def _render_missing(
         except BrokenProcessPool:
             done = already  # a renderer died (out of memory?): finish the rest in this process
     for chunk in chunks:
-        if not all(path.exists() for _, path in chunk):
+        if not all(sources.files.exists(file) for _, file in chunk):
             render_pages(*work(chunk), sources)
         done += len(chunk)
         progress(done, total)
 
 
-def cached_pages(contents: Sequence[dict], layout: str, progress: Progress | None = None):
-    """The cache files of ``contents`` in order, rendering those that are missing."""
+def cached_pages(
+    contents: Sequence[dict], layout: str, progress: Progress | None = None
+) -> list[str]:
+    """The storage keys of the pages of ``contents`` in order, rendering those missing."""
     progress = progress or (lambda done, total: None)
-    root, template = cache_dir(), fingerprint()
-    paths = [page_path(root, layout, page_key(content, layout, template)) for content in contents]
+    files, template = storage.get_storage(), fingerprint()
+    keys = [page_file(layout, page_key(content, layout, template)) for content in contents]
     missing, seen = [], set()
-    for content, path in zip(contents, paths, strict=True):
-        if path not in seen and not path.exists():
-            missing.append((content, path))
-        seen.add(path)
+    for content, key in zip(contents, keys, strict=True):
+        if key not in seen and not files.exists(key):
+            missing.append((content, key))
+        seen.add(key)
     done = len(contents) - len(missing)
     progress(done, len(contents))
     if missing:
         _render_missing(missing, layout, progress, done, len(contents))
-    return paths
+    return keys

@@ -6,16 +6,18 @@ answering and is shown as failed after JOB_STALE.
 """
 
 import logging
+import tempfile
 import threading
 from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
+from typing import BinaryIO
 
 from flask import Flask, current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
+from registration import storage
 from registration.auth.models import StaffUser
 from registration.database import utcnow
 from registration.delegates.filters import parse_filter
@@ -30,21 +32,15 @@ from registration.security import new_token
 JOB_STALE = timedelta(minutes=10)
 #: Finished jobs and their files are removed after this.
 JOB_RETENTION = timedelta(days=1)
+#: A result larger than this is spooled to a temporary file before it is stored.
+_SPOOL_BYTES = 16 * 2**20
 
 log = logging.getLogger(__name__)
 
 
-def output_dir() -> Path:
-    """Where job results are written (DOCUMENT_JOB_DIR, else instance/document-jobs)."""
-    configured = current_app.config.get("DOCUMENT_JOB_DIR")
-    path = Path(configured or Path(current_app.instance_path) / "document-jobs")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def result_path(job: DocumentJob) -> Path | None:
-    """The finished file of ``job``, if any."""
-    return output_dir() / job.file_name if job.file_name else None
+def result_key(job: DocumentJob) -> str | None:
+    """The storage key of the finished file of ``job``, if any."""
+    return storage.key(storage.JOB_RESULTS, job.file_name) if job.file_name else None
 
 
 def effective_status(job: DocumentJob) -> JobStatus:
@@ -63,9 +59,9 @@ def _prune() -> None:
         db.select(DocumentJob).where(DocumentJob.created_at < utcnow() - JOB_RETENTION)
     ).scalars()
     for job in old:
-        path = result_path(job)
-        if path is not None:
-            path.unlink(missing_ok=True)
+        key = result_key(job)
+        if key is not None:
+            storage.get_storage().delete(key)
         db.session.delete(job)
 
 
@@ -104,7 +100,7 @@ def _reporter(job_id: int) -> Callable[[int, int], None]:
     return report
 
 
-def _build_badges(job: DocumentJob, path: Path, report: Callable[[int, int], None]) -> None:
+def _build_badges(job: DocumentJob, target: BinaryIO, report: Callable[[int, int], None]) -> None:
     """Badges of the job's selection; "print new badges" marks them printed once written."""
     params = job.params
     only_new = params.get("only_new", False)
@@ -114,7 +110,7 @@ def _build_badges(job: DocumentJob, path: Path, report: Callable[[int, int], Non
     db.session.commit()  # no transaction stays open while pages render
     services.write_badges(
         batch,
-        str(path),
+        target,
         output=params.get("output", "a6"),
         crop_marks=params.get("crop_marks", False),
         progress=report,
@@ -123,7 +119,9 @@ def _build_badges(job: DocumentJob, path: Path, report: Callable[[int, int], Non
         services.mark_badges_printed(batch.ids, by=by)
 
 
-def _build_participants(job: DocumentJob, path: Path, report: Callable[[int, int], None]) -> None:
+def _build_participants(
+    job: DocumentJob, target: BinaryIO, report: Callable[[int, int], None]
+) -> None:
     """The list of participants in the job's language."""
     params = job.params
     data = participants.participants_data(
@@ -131,11 +129,11 @@ def _build_participants(job: DocumentJob, path: Path, report: Callable[[int, int
     )
     db.session.commit()
     report(0, len(data["entries"]))
-    path.write_bytes(participants.render_participants(data))
+    target.write(participants.render_participants(data))
     report(len(data["entries"]), len(data["entries"]))
 
 
-def _build_export(job: DocumentJob, path: Path, report: Callable[[int, int], None]) -> None:
+def _build_export(job: DocumentJob, target: BinaryIO, report: Callable[[int, int], None]) -> None:
     """Registrations as CSV or XLSX, with headings in the language of the staff who asked."""
     params = job.params
     selection = parse_filter(MultiDict(params.get("filter", {})))
@@ -145,7 +143,7 @@ def _build_export(job: DocumentJob, path: Path, report: Callable[[int, int], Non
             job.event, selection, params["columns"], params["format"]
         )
     db.session.commit()
-    path.write_bytes(data)
+    target.write(data)
 
 
 BUILDERS = {"badges": _build_badges, "participants": _build_participants, "export": _build_export}
@@ -156,9 +154,12 @@ def run_job(job_id: int) -> None:
     job = db.session.get_one(DocumentJob, job_id)
     job.status, job.updated_at = JobStatus.RUNNING, utcnow()
     db.session.commit()
-    file_name = job.token + Path(job.download_name).suffix
+    file_name = f"{job.token}.{job.download_name.rpartition('.')[2]}"
     try:
-        BUILDERS[job.kind](job, output_dir() / file_name, _reporter(job_id))
+        with tempfile.SpooledTemporaryFile(_SPOOL_BYTES) as target:
+            BUILDERS[job.kind](job, target, _reporter(job_id))
+            target.seek(0)
+            storage.get_storage().save(storage.key(storage.JOB_RESULTS, file_name), target)
     except Exception as error:  # recorded for the progress page; the thread must not die silently
         db.session.rollback()
         if not isinstance(error, DomainError):

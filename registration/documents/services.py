@@ -7,6 +7,7 @@ from typing import BinaryIO
 
 from flask_babel import gettext as _
 
+from registration import storage
 from registration.audit.services import record
 from registration.database import utcnow
 from registration.delegates.filters import RegistrationFilter, conditions
@@ -104,8 +105,9 @@ def write_badges(
     if not batch.ids:
         raise DocumentError(_("There are no badges to print."), "nothing_to_print")
     layout, sheets = badges.OUTPUTS[output]
-    pages = badges.cached_pages(batch.contents, layout, progress)
-    merging.merge(pages, target, sheets=sheets, crop_marks=crop_marks)
+    keys = badges.cached_pages(batch.contents, layout, progress)
+    files = storage.get_storage()
+    merging.merge((files.read(key) for key in keys), target, sheets=sheets, crop_marks=crop_marks)
 
 
 def mark_badges_printed(ids: list[int], *, by=None, actor_type: str | None = None) -> int:
@@ -146,7 +148,7 @@ def prerender_badges(limit: int = 100) -> int:
     Only reads the database.
     """
     rendered = 0
-    root, template = badges.cache_dir(), badges.fingerprint()
+    files, template = storage.get_storage(), badges.fingerprint()
     yesterday = date.today() - timedelta(days=1)
     events = db.session.execute(db.select(Event).where(Event.end_date >= yesterday)).scalars()
     for event in events:
@@ -162,7 +164,7 @@ def prerender_badges(limit: int = 100) -> int:
         for row in rows:
             content = data.content(row)
             key = badges.page_key(content, "a6", template)
-            if not badges.page_path(root, "a6", key).exists():
+            if not files.exists(badges.page_file("a6", key)):
                 missing.append(content)
                 if rendered + len(missing) >= limit:
                     break
@@ -175,7 +177,7 @@ def prerender_badges(limit: int = 100) -> int:
 def prune_badge_cache() -> int:
     """Delete cached badge pages that no approved registration shows any more; returns how
     many. Pages are named by their content, so changes leave old files behind (admins, CLI)."""
-    root, template = badges.cache_dir(), badges.fingerprint()
+    files, template = storage.get_storage(), badges.fingerprint()
     current = set()
     for event in db.session.execute(db.select(Event)).scalars():
         data = badges.BadgeData(event)
@@ -188,8 +190,8 @@ def prune_badge_cache() -> int:
             content = data.content(row)
             current.update(badges.page_key(content, layout, template) for layout in badges.LAYOUTS)
     removed = 0
-    for path in root.glob("*/*/*.pdf"):
-        if path.stem not in current:
-            path.unlink(missing_ok=True)
+    for key in list(files.list(f"{storage.BADGE_PAGES}/")):
+        if key.rpartition("/")[2].removesuffix(".pdf") not in current:
+            files.delete(key)
             removed += 1
     return removed

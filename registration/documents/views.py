@@ -19,6 +19,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from registration import storage
 from registration.auth.decorators import READ_ROLES, role_required
 from registration.auth.models import Role
 from registration.delegates.filters import count_matching, parse_filter
@@ -203,15 +204,11 @@ def job_progress(token: str):
 def job_download(token: str):
     """A finished job's file (its readers)."""
     job = _job(token)
-    path = jobs.result_path(job)
-    if job.status != JobStatus.DONE or path is None or not path.is_file():
+    key = jobs.result_key(job)
+    if job.status != JobStatus.DONE or key is None:
         abort(404)
-    mimetype = {".pdf": PDF, ".csv": CSV, ".xlsx": XLSX}[path.suffix]
-    response = send_file(
-        path, mimetype=mimetype, as_attachment=True, download_name=job.download_name
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    mimetype = {"pdf": PDF, "csv": CSV, "xlsx": XLSX}[key.rpartition(".")[2]]
+    return storage.send(key, mimetype, as_attachment=True, download_name=job.download_name)
 
 
 @bp.post("/manage/e/<slug>/export")

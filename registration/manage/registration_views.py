@@ -7,7 +7,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -69,9 +68,7 @@ def photo(registration_id: int):
     item = _load(registration_id)
     if not item.photo:
         abort(404)
-    response = send_file(photos.photo_path(item.photo), mimetype="image/jpeg")
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return photos.send_photo(item.photo)
 
 
 @bp.route("/registrations/<int:registration_id>/edit", methods=["GET", "POST"])

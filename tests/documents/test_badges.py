@@ -18,11 +18,8 @@ from tests.documents.conftest import decode_qr, pdf_page_sizes_mm, pdf_pages
 
 
 @pytest.fixture(autouse=True)
-def badge_cache(app, tmp_path):
-    """A fresh page cache for each test."""
-    app.config["BADGE_CACHE_DIR"] = str(tmp_path / "badge-cache")
-    yield tmp_path / "badge-cache"
-    app.config.pop("BADGE_CACHE_DIR")
+def _empty_badge_cache(badge_cache):
+    """Every test starts with no cached badge page."""
 
 
 def test_badge_shows_the_person_and_holds_only_the_badge_token(make_registration):
@@ -185,7 +182,7 @@ def test_prerender_fills_the_cache_in_rounds(db, event, make_registration, badge
     assert services.prerender_badges(2) == 2
     assert services.prerender_badges(2) == 1
     assert services.prerender_badges(2) == 0
-    assert len(list(badge_cache.rglob("*.pdf"))) == 3
+    assert len(badge_cache()) == 3
 
 
 def test_cold_batch_renders_in_parallel_processes_in_order(app, db, event):
@@ -218,4 +215,4 @@ def test_prune_keeps_only_pages_still_shown(db, make_registration, badge_cache):
     db.session.commit()
 
     assert services.prune_badge_cache() == 1
-    assert len(list(badge_cache.rglob("*.pdf"))) == 2
+    assert len(badge_cache()) == 2

@@ -18,10 +18,8 @@ from tests.documents.conftest import decode_qr, pdf_pages
 
 
 @pytest.fixture(autouse=True)
-def badge_cache(app, tmp_path):
-    app.config["BADGE_CACHE_DIR"] = str(tmp_path / "badge-cache")
-    yield
-    app.config.pop("BADGE_CACHE_DIR")
+def _empty_badge_cache(badge_cache):
+    """Every test starts with no cached badge page."""
 
 
 def _wait_for_job(client, job_url: str) -> dict:
