@@ -17,7 +17,7 @@ from registration.delegates import photos, services
 from registration.delegates.forms import LostLinkForm, RegistrationForm, WithdrawForm
 from registration.delegates.lookup import registration_for_link
 from registration.errors import DomainError, attach_error
-from registration.events.views import load_event
+from registration.events.lookup import load_event
 from registration.extensions import csrf, db, limiter
 from registration.i18n import current_language
 

@@ -10,8 +10,8 @@ from registration.delegations import letters, services
 from registration.delegations.forms import ConfirmForm, FocalPointForm, LetterForm
 from registration.delegations.models import FocalPoint, NominationLetter
 from registration.errors import DomainError, attach_error
+from registration.events.lookup import load_event
 from registration.events.models import Entity, Event
-from registration.events.views import load_event
 from registration.extensions import db
 
 bp = Blueprint("delegations", __name__, url_prefix="/manage/e/<slug>/delegations")

@@ -21,8 +21,8 @@ from registration.desk import devices, reports, services
 from registration.desk.forms import DeviceForm, RevokeForm, WalkInForm
 from registration.desk.models import VENUE, DeviceToken
 from registration.errors import DomainError
+from registration.events.lookup import load_event
 from registration.events.models import Event
-from registration.events.views import load_event
 from registration.extensions import db
 from registration.i18n import current_language
 

@@ -8,7 +8,6 @@ from flask import (
     Response,
     abort,
     flash,
-    g,
     jsonify,
     redirect,
     render_template,
@@ -29,7 +28,7 @@ from registration.documents import certificates, exports, jobs, services, statis
 from registration.documents.forms import BadgeBatchForm, ExportForm, ParticipantsForm
 from registration.documents.models import DocumentJob, JobStatus
 from registration.errors import DomainError
-from registration.events.models import Event
+from registration.events.lookup import load_event
 from registration.extensions import db
 from registration.i18n import current_language
 
@@ -44,15 +43,6 @@ JOB_ROLES = {"badges": PRINT_ROLES, "participants": READ_ROLES, "export": READ_R
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
-
-
-def _event(slug: str) -> Event:
-    """The event of a staff page, 404 when unknown; its timezone for the page."""
-    event = db.session.execute(db.select(Event).where(Event.slug == slug)).scalar_one_or_none()
-    if event is None:
-        abort(404)
-    g.event_timezone = event.timezone
-    return event
 
 
 def _send(data: bytes, mimetype: str, name: str, *, inline: bool = False) -> Response:
@@ -93,7 +83,7 @@ def index(slug: str):
 
     The back office's filter in the query string narrows badges and exports.
     """
-    event = _event(slug)
+    event = load_event(slug)
     selection = parse_filter(request.args)
     return render_template(
         "documents/index.html",
@@ -120,7 +110,7 @@ def _start(job: DocumentJob):
 @role_required(*PRINT_ROLES)
 def print_badges(slug: str):
     """Start a batch of badges for the filter in the query string (admin, registrar)."""
-    event = _event(slug)
+    event = load_event(slug)
     form = BadgeBatchForm()
     if not form.validate():
         flash(_("Choose a layout and which badges to print."), "warning")
@@ -146,7 +136,7 @@ def print_badges(slug: str):
 @role_required(*READ_ROLES)
 def participants(slug: str):
     """Start the list of participants in a language (staff who read)."""
-    event = _event(slug)
+    event = load_event(slug)
     form = ParticipantsForm()
     if not form.validate():
         flash(_("Choose a language."), "warning")
@@ -216,7 +206,7 @@ def job_download(token: str):
 def export(slug: str):
     """Start an export of the filter's registrations as CSV or XLSX with chosen columns, in
     the chosen order (staff who read)."""
-    event = _event(slug)
+    event = load_event(slug)
     form = ExportForm()
     if not form.validate():
         flash(_("Choose a format and at least one column."), "warning")
@@ -238,7 +228,7 @@ def export(slug: str):
 @role_required(*READ_ROLES)
 def attendance(slug: str):
     """The attendance matrix: registrants × sessions with entry times (staff who read)."""
-    event = _event(slug)
+    event = load_event(slug)
     return _send(exports.export_attendance(event), XLSX, f"attendance-{event.slug}.xlsx")
 
 
@@ -246,7 +236,7 @@ def attendance(slug: str):
 @role_required(*READ_ROLES)
 def statistics_page(slug: str):
     """Charts of registrations by category, entity, gender, status, language (staff who read)."""
-    event = _event(slug)
+    event = load_event(slug)
     scope = request.args.get("scope", "active")
     scope = scope if scope in statistics.SCOPES else "active"
     return render_template(
@@ -262,7 +252,7 @@ def statistics_page(slug: str):
 @role_required(*READ_ROLES)
 def statistics_csv(slug: str):
     """The statistics as CSV (staff who read)."""
-    event = _event(slug)
+    event = load_event(slug)
     scope = request.args.get("scope", "active")
     charts = statistics.statistics(event, scope if scope in statistics.SCOPES else "active")
     return _send(statistics.statistics_csv(charts), CSV, f"statistics-{event.slug}.csv")

@@ -12,10 +12,11 @@ from registration.delegates import status_emails as emails
 from registration.delegates.email_templates import EmailTemplate
 from registration.delegates.models import Registration
 from registration.errors import DomainError
+from registration.events.lookup import load_event
 from registration.extensions import db
 from registration.manage import services
 from registration.manage.forms import EmailForm, EmailTemplateForm
-from registration.manage.views import WRITE_ROLES, bp, load_event
+from registration.manage.views import WRITE_ROLES, bp
 
 
 def _preview_target(event, flt, reference: str) -> Registration | None:

@@ -7,8 +7,8 @@ from flask_login import current_user
 from registration.auth.decorators import role_required
 from registration.auth.models import Role
 from registration.errors import DomainError, attach_error
+from registration.events.lookup import load_event
 from registration.events.models import AgendaSession, Category, Entity, Event
-from registration.events.views import load_event
 from registration.extensions import db
 from registration.setup import entity_import, services
 from registration.setup.forms import (
