@@ -16,7 +16,8 @@ from registration.database import utcnow
 from registration.delegates import photos, services
 from registration.delegates.forms import LostLinkForm, RegistrationForm, WithdrawForm
 from registration.delegates.lookup import registration_for_link
-from registration.errors import DomainError, attach_error
+from registration.delegates.submit import submit_registration
+from registration.errors import DomainError
 from registration.events.lookup import load_event
 from registration.extensions import csrf, db, limiter
 from registration.i18n import current_language
@@ -36,19 +37,9 @@ def register(slug: str):
     if request.method == "GET":
         form.language.data = current_language()
     if form.is_submitted():
-        valid = form.validate()
-        photo = form.received_photo()
-        if valid and not form.photo.errors:
-            try:
-                registration = services.register(event, form.to_data(photo))
-            except DomainError as error:
-                db.session.rollback()
-                attach_error(form, error)
-            else:
-                db.session.commit()
-                return redirect(
-                    url_for("delegates.manage", token=registration.manage_token, welcome=1)
-                )
+        saved, registration = submit_registration(form, lambda data: services.register(event, data))
+        if saved:
+            return redirect(url_for("delegates.manage", token=registration.manage_token, welcome=1))
         return render_template("delegates/register.html", event=event, form=form), 400
     return render_template("delegates/register.html", event=event, form=form)
 
@@ -91,24 +82,17 @@ def edit(token: str):
         return render_template(
             "delegates/edit.html", event=event, form=form, registration=registration
         )
-    valid = form.validate()
-    photo = form.received_photo() or registration.photo
-    if valid and not form.photo.errors:
-        try:
-            changes = services.update_registration(registration, form.to_data(photo))
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
+    saved, changes = submit_registration(
+        form,
+        lambda data: services.update_registration(registration, data),
+        photo=registration.photo,
+    )
+    if saved:
+        if changes:
+            flash(_("Your changes are saved. We have sent you a confirmation by email."), "success")
         else:
-            db.session.commit()
-            if changes:
-                flash(
-                    _("Your changes are saved. We have sent you a confirmation by email."),
-                    "success",
-                )
-            else:
-                flash(_("Nothing was changed."), "info")
-            return redirect(url_for("delegates.manage", token=token))
+            flash(_("Nothing was changed."), "info")
+        return redirect(url_for("delegates.manage", token=token))
     return render_template(
         "delegates/edit.html", event=event, form=form, registration=registration
     ), 400

@@ -7,6 +7,7 @@ from registration.database import utcnow
 from registration.delegates.lookup import registration_for_link
 from registration.delegates.models import Registration
 from registration.delegates.services import can_delegate_edit
+from registration.delegates.submit import submit_registration
 from registration.delegations import letters, services
 from registration.delegations.forms import ConfirmForm, DelegateForm, LetterForm
 from registration.delegations.models import FocalPoint
@@ -63,26 +64,20 @@ def register(token: str):
     if request.method == "GET":
         form.language.data = focal_point.language
     if form.is_submitted():
-        valid = form.validate()
-        photo = form.received_photo()
-        if valid and not form.photo.errors:
-            try:
-                registration = services.register_delegate(focal_point, form.to_data(photo))
-            except DomainError as error:
-                db.session.rollback()
-                attach_error(form, error)
-            else:
-                db.session.commit()
-                flash(
-                    _(
-                        "%(name)s is registered (%(reference)s). We have emailed them their "
-                        "personal link.",
-                        name=registration.full_name,
-                        reference=registration.reference,
-                    ),
-                    "success",
-                )
-                return redirect(url_for(".focal_point", token=token))
+        saved, registration = submit_registration(
+            form, lambda data: services.register_delegate(focal_point, data)
+        )
+        if saved:
+            flash(
+                _(
+                    "%(name)s is registered (%(reference)s). We have emailed them their "
+                    "personal link.",
+                    name=registration.full_name,
+                    reference=registration.reference,
+                ),
+                "success",
+            )
+            return redirect(url_for(".focal_point", token=token))
         return _render_form(focal_point, form, None, 400)
     return _render_form(focal_point, form, None)
 
@@ -110,21 +105,17 @@ def edit(token: str, registration_id: int):
     if request.method == "GET":
         form.fill_from(registration)
         return _render_form(focal_point, form, registration)
-    valid = form.validate()
-    photo = form.received_photo() or registration.photo
-    if valid and not form.photo.errors:
-        try:
-            changes = services.update_delegate(focal_point, registration, form.to_data(photo))
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
+    saved, changes = submit_registration(
+        form,
+        lambda data: services.update_delegate(focal_point, registration, data),
+        photo=registration.photo,
+    )
+    if saved:
+        if changes:
+            flash(_("The changes are saved and the delegate is informed by email."), "success")
         else:
-            db.session.commit()
-            if changes:
-                flash(_("The changes are saved and the delegate is informed by email."), "success")
-            else:
-                flash(_("Nothing was changed."), "info")
-            return redirect(url_for(".focal_point", token=token))
+            flash(_("Nothing was changed."), "info")
+        return redirect(url_for(".focal_point", token=token))
     return _render_form(focal_point, form, registration, 400)
 
 

@@ -15,7 +15,8 @@ from flask_login import current_user
 from registration.auth.decorators import READ_ROLES, role_required
 from registration.delegates import photos, services, workflow
 from registration.delegates.models import Registration
-from registration.errors import DomainError, attach_error
+from registration.delegates.submit import submit_registration
+from registration.errors import DomainError
 from registration.extensions import db
 from registration.i18n import current_language
 from registration.mail.models import OutboxEmail
@@ -80,18 +81,14 @@ def edit(registration_id: int):
     if request.method == "GET":
         form.fill_from(item)
         return render_template("manage/edit.html", registration=item, form=form)
-    valid = form.validate()
-    photo = form.received_photo() or item.photo
-    if valid and not form.photo.errors:
-        try:
-            changes = services.update_registration(item, form.to_data(photo), by=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Changes saved.") if changes else _("Nothing was changed."), "success")
-            return _back(item)
+    saved, changes = submit_registration(
+        form,
+        lambda data: services.update_registration(item, data, by=current_user),
+        photo=item.photo,
+    )
+    if saved:
+        flash(_("Changes saved.") if changes else _("Nothing was changed."), "success")
+        return _back(item)
     return render_template("manage/edit.html", registration=item, form=form), 400
 
 
