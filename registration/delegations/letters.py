@@ -2,10 +2,9 @@
 
 import io
 import secrets
-import warnings
 
+import pikepdf
 from flask_babel import gettext as _
-from pypdf import PdfReader
 from werkzeug.utils import secure_filename
 
 from registration import storage
@@ -30,7 +29,7 @@ def check_letter(data: bytes) -> int:
     """Check that ``data`` is a readable, unencrypted PDF of at most 10 MB; return its pages.
 
     The name and the browser's content type are not trusted: the bytes must start like a PDF
-    and pypdf must read the page tree. Raises LetterError.
+    and pikepdf (QPDF) must read the page tree. Raises LetterError.
     """
     if not data:
         raise LetterError(_("Choose a PDF file."), "letter_empty", field="letter")
@@ -47,12 +46,11 @@ def check_letter(data: bytes) -> int:
     if b"%PDF-" not in data[:1024]:
         raise not_pdf
     try:
-        with warnings.catch_warnings():
-            # Repairable defects are fine: only a file that cannot be read is refused.
-            warnings.simplefilter("ignore")
-            reader = PdfReader(io.BytesIO(data), strict=False)
-            encrypted = reader.is_encrypted
-            pages = 0 if encrypted else len(reader.pages)
+        with pikepdf.open(io.BytesIO(data)) as document:
+            encrypted = document.is_encrypted
+            pages = len(document.pages)
+    except pikepdf.PasswordError:
+        encrypted, pages = True, 0
     except Exception as error:  # an untrusted file may break the parser in any way
         raise not_pdf from error
     if encrypted:
