@@ -8,6 +8,12 @@ SQLALCHEMY_ENGINE_OPTIONS: dict = {}
 # A development key is generated into instance/secret_key on first run (see create_app).
 SECRET_KEY = None
 
+# Staff passwords are hashed with Argon2; True picks a cheap profile (the test suite only).
+PASSWORD_HASH_FAST = False
+
+# Processes rendering a cold batch of badges; None: one per CPU.
+BADGE_RENDER_PROCESSES = None
+
 # Sessions and cookies.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -234,7 +234,7 @@ def _render_missing(
     def work(chunk: list[tuple[dict, str]]) -> tuple[str, list[str]]:
         return badge_html([content for content, _ in chunk], layout), [p for _, p in chunk]
 
-    workers = current_app.config.get("BADGE_RENDER_PROCESSES", os.cpu_count() or 1)
+    workers = current_app.config["BADGE_RENDER_PROCESSES"] or os.cpu_count() or 1
     already = done
     if workers > 1 and len(chunks) > 2:
         try:

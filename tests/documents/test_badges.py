@@ -196,7 +196,7 @@ def test_cold_batch_renders_in_parallel_processes_in_order(app, db, event):
 
         services.write_badges(batch, output, progress=lambda done, total: progress.append(done))
     finally:
-        del app.config["BADGE_RENDER_PROCESSES"]
+        app.config["BADGE_RENDER_PROCESSES"] = None
 
     pages = pdf_pages(output.getvalue())
     assert len(pages) == len(batch.ids)
