@@ -9,11 +9,9 @@ from flask_babel import gettext as _
 
 from registration.database import utcnow
 from registration.delegates.models import HONORIFICS, Registration
-from registration.desk.models import VENUE, Attendance
+from registration.desk.reports import presence
 from registration.documents import pdf
 from registration.errors import DomainError
-from registration.events.models import AgendaSession
-from registration.extensions import db
 
 
 class CertificateError(DomainError):
@@ -26,13 +24,9 @@ def certificate_data(registration: Registration) -> dict:
     Attendance counts only entries that were not annulled: the venue entry proves presence,
     session entries list the sessions attended. Raises CertificateError('not_attended').
     """
-    entries = db.session.execute(
-        db.select(Attendance.checkpoint, Attendance.checked_in_at, AgendaSession)
-        .outerjoin(AgendaSession, AgendaSession.id == Attendance.session_id)
-        .where(Attendance.registration_id == registration.id, Attendance.annulled_at.is_(None))
-        .order_by(Attendance.checked_in_at)
-    ).all()
-    if not any(entry.checkpoint == VENUE for entry in entries):
+    event = registration.event
+    entered = presence(event, registration.id).get(registration.id)
+    if entered is None or entered.venue is None:
         raise CertificateError(
             _(
                 "A certificate of attendance is issued only to participants whose arrival at "
@@ -40,13 +34,12 @@ def certificate_data(registration: Registration) -> dict:
             ),
             "not_attended",
         )
-    event = registration.event
     language = registration.language if registration.language in event.languages else "en"
     zone = ZoneInfo(event.timezone)
     with force_locale(language):
         honorific = str(HONORIFICS.get(registration.honorific, registration.honorific))
     sessions = sorted(
-        (entry.AgendaSession for entry in entries if entry.AgendaSession is not None),
+        (session for session in event.sessions if session.id in entered.sessions),
         key=lambda session: session.starts_at,
     )
     return {
