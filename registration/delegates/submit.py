@@ -5,8 +5,7 @@ from typing import TypeVar
 
 from registration.delegates.forms import RegistrationForm
 from registration.delegates.services import RegistrationData
-from registration.errors import DomainError, attach_error
-from registration.extensions import db
+from registration.outcomes import saved_or_shown
 
 T = TypeVar("T")
 
@@ -29,11 +28,4 @@ def submit_registration(
     received = form.received_photo() or photo
     if not valid or form.photo.errors:
         return False, None
-    try:
-        result = save(form.to_data(received))
-    except DomainError as error:
-        db.session.rollback()
-        attach_error(form, error)
-        return False, None
-    db.session.commit()
-    return True, result
+    return saved_or_shown(form, lambda: save(form.to_data(received)))

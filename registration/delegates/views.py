@@ -17,10 +17,10 @@ from registration.delegates import photos, services
 from registration.delegates.forms import LostLinkForm, RegistrationForm, WithdrawForm
 from registration.delegates.lookup import registration_for_link
 from registration.delegates.submit import submit_registration
-from registration.errors import DomainError
 from registration.events.lookup import load_event
 from registration.extensions import csrf, db, limiter
 from registration.i18n import current_language
+from registration.outcomes import done_or_refused
 
 bp = Blueprint("delegates", __name__)
 
@@ -104,18 +104,11 @@ def withdraw(token: str):
     registration = registration_for_link(token)
     form = WithdrawForm()
     if form.validate_on_submit():
-        try:
-            services.withdraw(registration)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "warning")
-        else:
-            db.session.commit()
-            flash(
-                _("Your registration is withdrawn. We have sent you a confirmation by email."),
-                "success",
-            )
-        return redirect(url_for("delegates.manage", token=token))
+        return done_or_refused(
+            lambda: services.withdraw(registration),
+            back=url_for("delegates.manage", token=token),
+            success=_("Your registration is withdrawn. We have sent you a confirmation by email."),
+        )
     return render_template(
         "delegates/withdraw.html", registration=registration, event=registration.event, form=form
     )

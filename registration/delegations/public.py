@@ -11,9 +11,8 @@ from registration.delegates.submit import submit_registration
 from registration.delegations import letters, services
 from registration.delegations.forms import ConfirmForm, DelegateForm, LetterForm
 from registration.delegations.models import FocalPoint
-from registration.errors import DomainError, attach_error
-from registration.extensions import db
 from registration.i18n import current_language
+from registration.outcomes import done_or_refused, saved_or_shown
 
 bp = Blueprint("delegations_public", __name__)
 
@@ -126,18 +125,11 @@ def withdraw(token: str, registration_id: int):
     registration = _delegate(focal_point, registration_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        try:
-            services.withdraw_delegate(focal_point, registration)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "warning")
-        else:
-            db.session.commit()
-            flash(
-                _("%(name)s is withdrawn and informed by email.", name=registration.full_name),
-                "success",
-            )
-        return redirect(url_for(".focal_point", token=token))
+        return done_or_refused(
+            lambda: services.withdraw_delegate(focal_point, registration),
+            back=url_for(".focal_point", token=token),
+            success=_("%(name)s is withdrawn and informed by email.", name=registration.full_name),
+        )
     return render_template(
         "delegations/delegate_withdraw.html",
         focal_point=focal_point,
@@ -155,20 +147,18 @@ def focal_point_letter(token: str):
     form = LetterForm()
     if form.validate_on_submit():
         upload = form.letter.data
-        try:
-            letters.add_letter(
+        saved, _letter = saved_or_shown(
+            form,
+            lambda: letters.add_letter(
                 upload.read(),
                 upload.filename,
                 event=entity.event,
                 entity=entity,
                 by=focal_point,
                 actor_type=services.FOCAL_POINT,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+            ),
+        )
+        if saved:
             flash(_("Thank you, the secretariat has received the letter."), "success")
             return redirect(url_for(".focal_point", token=token))
     return _render_home(focal_point, form, 400)
@@ -181,19 +171,17 @@ def delegate_letter(token: str):
     form = LetterForm()
     if form.validate_on_submit():
         upload = form.letter.data
-        try:
-            letters.add_letter(
+        saved, _letter = saved_or_shown(
+            form,
+            lambda: letters.add_letter(
                 upload.read(),
                 upload.filename,
                 event=registration.event,
                 registration=registration,
                 actor_type="delegate",
-            )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+            ),
+        )
+        if saved:
             flash(_("Thank you, the secretariat has received the letter."), "success")
             return redirect(url_for(".delegate_letter", token=token))
     return render_template(

@@ -9,10 +9,10 @@ from registration.auth.models import Role
 from registration.delegations import letters, services
 from registration.delegations.forms import ConfirmForm, FocalPointForm, LetterForm
 from registration.delegations.models import FocalPoint, NominationLetter
-from registration.errors import DomainError, attach_error
 from registration.events.lookup import load_event
 from registration.events.models import Entity, Event
 from registration.extensions import db
+from registration.outcomes import saved_or_shown
 
 bp = Blueprint("delegations", __name__, url_prefix="/manage/e/<slug>/delegations")
 
@@ -67,15 +67,13 @@ def upload_letter(slug: str, entity_id: int):
     form = LetterForm()
     if form.validate_on_submit():
         upload = form.letter.data
-        try:
-            letters.add_letter(
+        saved, _letter = saved_or_shown(
+            form,
+            lambda: letters.add_letter(
                 upload.read(), upload.filename, event=event, entity=entity, by=current_user
-            )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+            ),
+        )
+        if saved:
             flash(_("The letter is added to the delegation."), "success")
             return redirect(url_for(".delegation", slug=slug, entity_id=entity_id))
     return _render(event, entity, letter_form=form, status=400)
@@ -101,13 +99,10 @@ def invite(slug: str, entity_id: int):
     form = FocalPointForm()
     if form.validate_on_submit():
         data = services.FocalPointData(form.name.data, form.email.data, form.language.data)
-        try:
-            services.invite_focal_point(entity, data, by=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        saved, _invited = saved_or_shown(
+            form, lambda: services.invite_focal_point(entity, data, by=current_user)
+        )
+        if saved:
             flash(_("The invitation is sent to %(email)s.", email=data.email), "success")
             return redirect(url_for(".delegation", slug=slug, entity_id=entity_id))
     return _render(event, entity, focal_form=form, status=400)

@@ -4,7 +4,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    flash,
     redirect,
     render_template,
     request,
@@ -25,6 +24,7 @@ from registration.events.lookup import load_event
 from registration.events.models import Event
 from registration.extensions import db
 from registration.i18n import current_language
+from registration.outcomes import done_or_refused, saved_or_shown
 
 bp = Blueprint("desk", __name__)
 
@@ -72,16 +72,13 @@ def walk_in(slug: str):
     event = load_event(slug)
     form = WalkInForm().for_event(event, current_language())
     if form.validate_on_submit():
-        try:
-            logged = services.walk_in(event, form.to_data(None), by=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            target = getattr(form, error.field, None) if error.field else None
-            (target.errors if target is not None else form.form_errors).append(error.message)
-        else:
-            registration_id = logged.registration_id
-            db.session.commit()
-            return redirect(url_for("desk.walked_in", slug=slug, registration_id=registration_id))
+        saved, logged = saved_or_shown(
+            form, lambda: services.walk_in(event, form.to_data(None), by=current_user)
+        )
+        if saved:
+            return redirect(
+                url_for("desk.walked_in", slug=slug, registration_id=logged.registration_id)
+            )
     status = 400 if form.is_submitted() else 200
     return render_template("desk/walk_in.html", event=event, form=form), status
 
@@ -185,13 +182,11 @@ def device_list():
 def revoke_device(device_id: int):
     """Revoke a device token: its scans are refused from now on (admins)."""
     device = db.get_or_404(DeviceToken, device_id)
-    if RevokeForm().validate_on_submit():
-        try:
-            devices.revoke_device(device)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "warning")
-        else:
-            db.session.commit()
-            flash(_("The device “%(name)s” is revoked.", name=device.name), "success")
-    return redirect(url_for("desk.device_list"))
+    back = url_for("desk.device_list")
+    if not RevokeForm().validate_on_submit():
+        return redirect(back)
+    return done_or_refused(
+        lambda: devices.revoke_device(device),
+        back=back,
+        success=_("The device “%(name)s” is revoked.", name=device.name),
+    )

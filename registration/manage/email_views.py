@@ -17,6 +17,7 @@ from registration.extensions import db
 from registration.manage import services
 from registration.manage.forms import EmailForm, EmailTemplateForm
 from registration.manage.views import WRITE_ROLES, bp
+from registration.outcomes import saved_or_shown
 
 
 def _preview_target(event, flt, reference: str) -> Registration | None:
@@ -122,20 +123,18 @@ def email_template(slug: str, kind: str, language: str):
     override = emails.find_override(event.id, kind, language)
     form = EmailTemplateForm(obj=override)
     if form.validate_on_submit():
-        try:
-            saved = services.save_email_template(
+        done, saved = saved_or_shown(
+            form,
+            lambda: services.save_email_template(
                 event,
                 kind,
                 language,
                 form.subject.data or "",
                 form.body.data or "",
                 by=current_user,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            form.body.errors = [*form.body.errors, error.message]
-        else:
-            db.session.commit()
+            ),
+        )
+        if done:
             flash(_("Saved.") if saved else _("The standard text is used again."), "success")
             return redirect(url_for("manage.email_templates", slug=slug))
     return render_template(
