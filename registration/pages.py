@@ -134,7 +134,8 @@ def _security_headers(response):
 
 
 def init_app(app: Flask) -> None:
-    """Install the error handlers and response headers."""
+    """Install the error handlers and response headers, and the `do` tag the form macros use."""
+    app.jinja_env.add_extension("jinja2.ext.do")
     app.before_request(_refuse_nul_in_path)
     app.before_request(_forget_cached_user)
     app.register_error_handler(HTTPException, _error_page)

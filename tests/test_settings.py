@@ -4,6 +4,7 @@ import re
 from pathlib import Path
 
 import registration
+from registration.paths import shipped
 
 ROOT = Path(registration.__file__).parent
 #: config["NAME"], config.get("NAME"), settings.get("NAME") (the storage reads app settings).
@@ -11,7 +12,7 @@ _READ = re.compile(r"""(?:config|settings)(?:\.get\(|\[)\s*["']([A-Z][A-Z0-9_]+)
 
 
 def _declared() -> set[str]:
-    text = (ROOT.parent / "config" / "default.py").read_text()
+    text = (shipped("config") / "default.py").read_text()
     return set(re.findall(r"^([A-Z][A-Z0-9_]+)\s*(?::[^=]+)?=", text, re.MULTILINE))
 
 
