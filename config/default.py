@@ -7,6 +7,10 @@ SQLALCHEMY_ENGINE_OPTIONS: dict = {}
 
 # A development key is generated into instance/secret_key on first run (see create_app).
 SECRET_KEY = None
+# Seals the manage and badge tokens stored in the database (SECRET_KEY when unset). Changing
+# the key that sealed them makes stored tokens unreadable: if you rotate SECRET_KEY, put the
+# old one here.
+TOKEN_KEY = None
 
 # Staff passwords are hashed with Argon2; True picks a cheap profile (the test suite only).
 PASSWORD_HASH_FAST = False
@@ -55,12 +59,21 @@ MAIL_MAX_ATTEMPTS = 8
 MAIL_BACKOFF_SECONDS = 30  # first retry delay; doubles each attempt
 MAIL_LEASE_SECONDS = 300  # a batch claimed by a worker that died is sent by another after this
 
-# Public address used in links inside emails and QR codes when no request is active.
+# Public address of every absolute link (emails, calendars, QR codes); never the Host header.
 SERVER_NAME = None
 PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+# Host names accepted in requests; others get 400. None: PUBLIC_BASE_URL's host (plus the
+# loopback names when that is 127.0.0.1 or localhost). [] accepts any Host (not in production).
+TRUSTED_HOSTS = None
+# Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed (ProxyFix).
+# 0: none, the connecting address is the client. 1: one proxy (nginx, a load balancer), etc.
+PROXY_FIX_HOPS = 0
 
 # Rate limits (Flask-Limiter). Use redis://… in production so that all workers share counts.
 RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_HEADERS_ENABLED = True
 RATELIMIT_LOST_LINK = "5 per 15 minutes"
+# "Lost your link?" answers after this many seconds whether the address is registered or not
+# (longer than the work for a registered one takes), so its timing reveals nothing.
+LOST_LINK_ANSWER_SECONDS = 0.5
 RATELIMIT_LOGIN = "10 per 15 minutes"

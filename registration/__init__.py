@@ -5,9 +5,10 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from registration import extensions as ext
-from registration import i18n, pages
+from registration import i18n, links, pages
 from registration.paths import PROJECT_ROOT, in_checkout, shipped
 
 
@@ -78,6 +79,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     pages.init_app(app)
     storage.init_app(app)
     worker.init_app(app)
+    if hops := app.config["PROXY_FIX_HOPS"]:
+        # Only the hops we were told about are believed: the client address the limits see,
+        # and whether the original request came over TLS. Never the Host header (links).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_prefix=0)
     return app
 
 
@@ -122,6 +127,9 @@ def _fill_defaults(app: Flask) -> None:
             key_file.write_text(secrets.token_hex(32))
             key_file.chmod(0o600)
         app.config["SECRET_KEY"] = key_file.read_text().strip()
+    if app.config["TRUSTED_HOSTS"] is None:
+        # Other Host headers are refused (400): the app answers only under its public name.
+        app.config["TRUSTED_HOSTS"] = links.public_host_names(app.config["PUBLIC_BASE_URL"])
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
         options.setdefault("connect_args", {}).setdefault("timeout", 30)

@@ -6,7 +6,7 @@ from flask import Flask, Request, abort, flash, g, jsonify, redirect, render_tem
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.routing import IntegerConverter
 from werkzeug.utils import cached_property
 
@@ -120,6 +120,11 @@ def _domain_error(error: DomainError):
     )
 
 
+def _untrusted_host(error: SecurityError):
+    """A Host header outside TRUSTED_HOSTS: a plain answer, since no URL can be built for it."""
+    return _("The request could not be understood."), 400, {"Content-Type": "text/plain"}
+
+
 def _security_headers(response):
     """Deny framing and sniffing; scripts and styles only from this app."""
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -140,4 +145,5 @@ def init_app(app: Flask) -> None:
     app.before_request(_forget_cached_user)
     app.register_error_handler(HTTPException, _error_page)
     app.register_error_handler(DomainError, _domain_error)
+    app.register_error_handler(SecurityError, _untrusted_host)
     app.after_request(_security_headers)

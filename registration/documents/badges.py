@@ -28,10 +28,11 @@ from flask_babel import force_locale
 from markupsafe import Markup
 
 from registration import storage
-from registration.delegates.models import HONORIFICS
+from registration.delegates.models import BADGE, HONORIFICS
 from registration.documents import pdf
 from registration.documents.fitting import Box, fit
 from registration.events.models import Event
+from registration.security import unseal_token
 
 #: Badges laid out in one WeasyPrint document when rendering a cold batch.
 CHUNK = 10
@@ -126,7 +127,7 @@ class BadgeData:
         category, colour = self.categories[row.category_id]
         return {
             "reference": row.reference,
-            "token": row.badge_token,
+            "token": unseal_token(BADGE, row.badge_token_sealed, row.badge_token_hash),
             "honorific": self.honorifics.get(row.honorific, row.honorific),
             "given_name": row.given_name,
             "family_name": row.family_name.upper(),
