@@ -23,6 +23,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = False
 REMEMBER_COOKIE_DURATION = 0
+# Strict-Transport-Security max-age, sent only on requests that came over HTTPS (behind a
+# proxy: set PROXY_FIX_HOPS so that its X-Forwarded-Proto counts). 0 sends none.
+HSTS_SECONDS = 365 * 24 * 3600
 WTF_CSRF_TIME_LIMIT = None
 
 # Languages of the meeting; the first is the default.

@@ -8,7 +8,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from registration import extensions as ext
-from registration import i18n, links, pages
+from registration import i18n, links, logs, pages
 from registration.paths import PROJECT_ROOT, in_checkout, shipped
 
 
@@ -77,6 +77,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     ):
         feature.init_app(app)
     pages.init_app(app)
+    logs.init_app(app)
     storage.init_app(app)
     worker.init_app(app)
     if hops := app.config["PROXY_FIX_HOPS"]:

@@ -4,6 +4,7 @@ Never from the request: its Host header (or X-Forwarded-Host) is chosen by the c
 link built from it would carry a delegate's secret to the client's server.
 """
 
+import re
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -24,3 +25,15 @@ def public_host_names(base_url: str) -> list[str]:
     host = urlsplit(base_url).hostname or ""
     loopback = ["127.0.0.1", "localhost"]
     return loopback if host in loopback else [host]
+
+
+#: The secret part of manage-my-registration, focal-point and document-job links, their
+#: slashes plain or percent-encoded (a ?next= parameter).
+_SECRET_LINK = re.compile(
+    r"((?:/|%2F)(?:r|fp|manage(?:/|%2F)jobs)(?:/|%2F))[A-Za-z0-9_-]{16,}", re.I
+)
+
+
+def hide_secret_links(text: str) -> str:
+    """``text`` with the secret of every link replaced by "…" (logs, mail log, sent mail)."""
+    return _SECRET_LINK.sub(r"\1…", text)

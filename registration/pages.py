@@ -2,7 +2,18 @@
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Request, abort, flash, g, jsonify, redirect, render_template, request
+from flask import (
+    Flask,
+    Request,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+)
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
@@ -126,7 +137,16 @@ def _untrusted_host(error: SecurityError):
 
 
 def _security_headers(response):
-    """Deny framing and sniffing; scripts and styles only from this app."""
+    """Deny framing and sniffing; scripts and styles only from this app; HTTPS only once seen
+    over HTTPS; nothing but our static files kept in any cache."""
+    if request.endpoint != "static" and "no-store" not in (
+        response.headers.get("Cache-Control") or ""
+    ):
+        # Pages show personal data or sit behind secret links, downloads are personal data:
+        # neither a shared computer's browser cache nor a proxy may keep them.
+        response.headers["Cache-Control"] = "no-store"
+    if request.is_secure and (seconds := current_app.config["HSTS_SECONDS"]):
+        response.headers.setdefault("Strict-Transport-Security", f"max-age={seconds}")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")

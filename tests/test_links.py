@@ -7,6 +7,7 @@ from flask import request
 
 from registration.auth.models import Role
 from registration.delegations.services import FocalPointData, invite_focal_point
+from registration.links import public_url
 from registration.mail.models import OutboxEmail
 from registration.mail.worker import deliver_due
 from tests.conftest import PASSWORD, make_test_app
@@ -86,6 +87,21 @@ def test_a_forged_host_never_reaches_a_focal_point_invitation(
     assert any("/fp/" in link for link in links)
 
 
+def test_a_forged_host_never_reaches_a_status_email(
+    client, db, event, make_registration, make_staff, smtp_server
+):
+    registration = make_registration()
+    db.session.execute(db.delete(OutboxEmail))
+    db.session.commit()
+    staff = make_staff(Role.REGISTRAR)
+    client.post("/auth/sign-in", data={"email": staff.email, "password": PASSWORD}, headers=FORGED)
+    response = client.post(f"/manage/registrations/{registration.id}/approve", headers=FORGED)
+    assert response.status_code == 302
+    links = _links_in_sent_mail(smtp_server, 1)
+    assert all(link.startswith(f"{BASE}/") for link in links), links
+    assert any("/r/" in link for link in links)
+
+
 def test_links_made_outside_a_request_use_the_base_url_too(db, event, make_staff):
     netherlands = next(e for e in event.entities if e.iso_code == "NL")
     staff = make_staff(Role.REGISTRAR)
@@ -94,11 +110,9 @@ def test_links_made_outside_a_request_use_the_base_url_too(db, event, make_staff
     assert f"{BASE}/fp/" in body
 
 
-def test_a_base_url_with_a_path_keeps_it(db, event, make_registration):
+def test_a_base_url_with_a_path_keeps_it(db):
     mounted = make_test_app(PUBLIC_BASE_URL="https://meetings.example.org/registration")
     with mounted.app_context():
-        from registration.links import public_url
-
         assert public_url("delegates.manage", token="abc") == (
             "https://meetings.example.org/registration/r/abc"
         )
