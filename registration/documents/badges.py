@@ -3,20 +3,16 @@
 Each badge page is rendered once per content: its file name is a hash of what it shows, the
 layout and the template, so a changed registration, category colour or template simply misses
 the cache. Batches (see merging.py) merge cached pages, which pikepdf copies in about a
-millisecond each, after the missing ones are rendered in chunks, in parallel processes when
-there are many.
+millisecond each, after the missing ones are rendered in chunks (by several workers at once
+for a large batch: see documents/tasks.py).
 """
 
 import hashlib
 import io
 import json
-import multiprocessing
 import os
 import re
-from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -224,56 +220,9 @@ def render_pages(html: str, paths: Sequence[Path], sources: pdf.Sources) -> int:
     return len(paths)
 
 
-def _processes(workers: int) -> ProcessPoolExecutor:
-    """Processes for one cold batch, forked from a clean server process that preloaded
-    WeasyPrint (never from this possibly threaded process); they end with the batch, so an
-    idle web server keeps no renderer's memory."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["registration.documents.badges"])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
-
-
-def _render_missing(
-    missing: list[tuple[dict, Path]], layout: str, progress: Progress, done: int, total: int
-) -> None:
-    """Render pages not yet cached, in chunks; in parallel processes when there are several.
-
-    Each chunk is handed to a process as soon as its HTML is ready, so that the QR codes and
-    templates of the next chunks are made while earlier ones are laid out.
-    """
-    sources = pdf.Sources.from_app()
-    chunks = [missing[i : i + CHUNK] for i in range(0, len(missing), CHUNK)]
-
-    def work(chunk: list[tuple[dict, Path]]) -> tuple[str, list[Path]]:
-        return badge_html([content for content, _ in chunk], layout), [p for _, p in chunk]
-
-    workers = current_app.config.get("BADGE_RENDER_PROCESSES", os.cpu_count() or 1)
-    already = done
-    if workers > 1 and len(chunks) > 2:
-        try:
-            with _processes(workers) as pool:
-                pending: deque = deque()
-                for chunk in chunks:
-                    pending.append(pool.submit(render_pages, *work(chunk), sources))
-                    while pending and pending[0].done():
-                        done += pending.popleft().result()
-                        progress(done, total)
-                while pending:
-                    done += pending.popleft().result()
-                    progress(done, total)
-            return
-        except BrokenProcessPool:
-            done = already  # a renderer died (out of memory?): finish the rest in this process
-    for chunk in chunks:
-        if not all(path.exists() for _, path in chunk):
-            render_pages(*work(chunk), sources)
-        done += len(chunk)
-        progress(done, total)
-
-
-def cached_pages(contents: Sequence[dict], layout: str, progress: Progress | None = None):
-    """The cache files of ``contents`` in order, rendering those that are missing."""
-    progress = progress or (lambda done, total: None)
+def plan(contents: Sequence[dict], layout: str) -> tuple[list[Path], list[tuple[dict, Path]]]:
+    """The cache files of ``contents`` in order, and the pages among them not rendered yet
+    (each once, however many badges show the same page)."""
     root, template = cache_dir(), fingerprint()
     paths = [page_path(root, layout, page_key(content, layout, template)) for content in contents]
     missing, seen = [], set()
@@ -281,8 +230,39 @@ def cached_pages(contents: Sequence[dict], layout: str, progress: Progress | Non
         if path not in seen and not path.exists():
             missing.append((content, path))
         seen.add(path)
+    return paths, missing
+
+
+def render_missing(
+    missing: Sequence[tuple[dict, Path]],
+    layout: str,
+    progress: Progress | None = None,
+    done: int = 0,
+    total: int | None = None,
+) -> None:
+    """Render pages not yet cached, CHUNK to a WeasyPrint document, reporting progress.
+
+    Pages that appeared meanwhile (another worker, an earlier attempt) are not rendered again.
+    Parallel work is the job queue's: a large batch is split into parts that workers render.
+    """
+    progress = progress or (lambda done, total: None)
+    total = len(missing) if total is None else total
+    sources = pdf.Sources.from_app()
+    for start in range(0, len(missing), CHUNK):
+        chunk = list(missing[start : start + CHUNK])
+        todo = [(content, path) for content, path in chunk if not path.exists()]
+        if todo:
+            html = badge_html([content for content, _ in todo], layout)
+            render_pages(html, [path for _, path in todo], sources)
+        done += len(chunk)
+        progress(done, total)
+
+
+def cached_pages(contents: Sequence[dict], layout: str, progress: Progress | None = None):
+    """The cache files of ``contents`` in order, rendering those that are missing here."""
+    paths, missing = plan(contents, layout)
     done = len(contents) - len(missing)
-    progress(done, len(contents))
-    if missing:
-        _render_missing(missing, layout, progress, done, len(contents))
+    if progress is not None:
+        progress(done, len(contents))
+    render_missing(missing, layout, progress, done, len(contents))
     return paths
