@@ -66,6 +66,7 @@ def build_badges(job: JobContext):
             return WAIT
     else:
         parts = job.parts()
+        db.session.commit()
         if parts.get(JobStatus.FAILED):
             raise DocumentError(_("Some badges could not be drawn; try again."), "render_failed")
         if sum(parts.values()) > parts.get(JobStatus.DONE, 0):
@@ -122,9 +123,10 @@ def prerender(job: JobContext) -> None:
     most per occurrence, so that printing finds them ready and other jobs are not kept long."""
     deadline = time.monotonic() + current_app.config["BADGE_PRERENDER_SECONDS"]
     while time.monotonic() < deadline and not (job.stop.is_set() or job.lost.is_set()):
-        rendered = services.prerender_badges(badges.CHUNK)
-        db.session.rollback()
-        if rendered < badges.CHUNK:
+        missing = services.badges_to_prerender(badges.CHUNK)
+        db.session.commit()  # no transaction stays open while pages render
+        badges.cached_pages(missing, "a6")
+        if len(missing) < badges.CHUNK:
             break
 
 

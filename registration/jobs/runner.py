@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
 
 from registration import queue
-from registration.database import utcnow
+from registration.database import utcnow, writing_worker
 from registration.errors import DomainError
 from registration.extensions import db
 from registration.jobs import files
@@ -254,7 +254,7 @@ def _run(context: JobContext) -> None:
             raise LookupError(f"no task registered for {context.kind!r}")
         if context.attempts > task.max_attempts:
             raise RuntimeError(f"gave up after {task.max_attempts} attempts")
-        with force_locale(context.payload.get("language") or "en"):
+        with force_locale(context.payload.get("language") or "en"), writing_worker():
             result = task.handler(context)
     except Exception as error:  # recorded on the job; one bad job must not stop the worker
         db.session.rollback()
@@ -266,7 +266,11 @@ def _run(context: JobContext) -> None:
         beat.join()
     with force_locale(context.payload.get("language") or "en"):
         values = _outcome(context, result, failure)
-    if context.lost.is_set() or not queue.settle(Job, context.id, context.claim_token, values):
+    with writing_worker():
+        recorded = not context.lost.is_set() and queue.settle(
+            Job, context.id, context.claim_token, values
+        )
+    if not recorded:
         # Another worker owns the job now; its outcome wins and this one's result is dropped.
         db.session.rollback()
         log.warning("job %s: lease lost before the outcome was recorded", context.id)

@@ -107,7 +107,11 @@ def test_a_job_whose_worker_died_is_taken_over_when_the_lease_lapses(app, db):
     job = _job(db, "test-count")
     # A worker claims the job and dies without a word.
     claim = queue.claim(
-        Job, runner._ready, (Job.id,), limit=1, lease=timedelta(seconds=60),
+        Job,
+        runner._ready,
+        (Job.id,),
+        limit=1,
+        lease=timedelta(seconds=60),
         values={"status": JobStatus.RUNNING, "attempts": Job.attempts + 1},
     )
     db.session.commit()
@@ -116,7 +120,9 @@ def test_a_job_whose_worker_died_is_taken_over_when_the_lease_lapses(app, db):
     assert runner.run_due() == 0  # the lease is alive: nobody else takes the job
 
     _db.session.execute(
-        _db.update(Job).where(Job.id == job.id).values(claimed_until=utcnow() - timedelta(seconds=1))
+        _db.update(Job)
+        .where(Job.id == job.id)
+        .values(claimed_until=utcnow() - timedelta(seconds=1))
     )
     db.session.commit()
     assert runner.run_due() == 1
@@ -163,9 +169,12 @@ def test_a_periodic_occurrence_is_queued_once_whatever_the_number_of_workers(app
         assert len(list(rows)) == 1
         runner._scheduled.clear()
         runner.schedule_periodic(now + timedelta(hours=1))  # the next occurrence
-        assert db.session.scalar(
-            db.select(_db.func.count()).select_from(Job).where(Job.kind == "periodic:test-tick")
-        ) == 2
+        assert (
+            db.session.scalar(
+                db.select(_db.func.count()).select_from(Job).where(Job.kind == "periodic:test-tick")
+            )
+            == 2
+        )
     finally:
         PERIODIC.pop("test-tick")
         TASKS.pop("periodic:test-tick")
