@@ -44,6 +44,10 @@ def result_expiry(now: datetime) -> datetime:
     return now + timedelta(hours=current_app.config["JOB_RESULT_HOURS"])
 
 
+class LeaseLost(RuntimeError):
+    """The job's lease lapsed and another worker took it over."""
+
+
 @dataclass
 class JobContext:
     """What a task sees of its job while it runs, and how it reports back."""
@@ -70,6 +74,21 @@ class JobContext:
         with db.engine.begin() as connection:
             if not queue.renew(connection, Job, self.id, self.claim_token, _lease(), values):
                 self.lost.set()
+
+    def checkpoint(self, done: int, payload: dict) -> None:
+        """Record progress and the task's position in the session, to commit with the work
+        done so far; a job taken over then resumes from there. Raises LeaseLost if another
+        worker holds the job now (the caller's work must not commit)."""
+        now = utcnow()
+        result = db.session.execute(
+            sa.update(Job)
+            .where(Job.id == self.id, Job.claim_token == self.claim_token)
+            .values(done=done, payload=payload, updated_at=now, claimed_until=now + _lease())
+        )
+        if result.rowcount != 1:
+            self.lost.set()
+            raise LeaseLost(f"job {self.id} is held by another worker")
+        self.payload = payload
 
     def result_target(self, suffix: str):
         """The path to write the result to; the job's download once it is done.
