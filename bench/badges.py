@@ -111,7 +111,7 @@ def _phase(name: str, folder: Path) -> dict:
         with Peak() as peak:
             if name == "naive":
                 batch = services.badge_batch(event, RegistrationFilter())
-                html = badges.badge_html(batch.contents, "a6")
+                html = badges.badge_html(batch.contents, "a6", inline_qr=True)
                 target.write_bytes(pdf.render_pdf(html, [badges.STYLESHEET]))
             else:
                 batch = services.badge_batch(event, RegistrationFilter())

@@ -1,22 +1,19 @@
-"""Badges: plain data per registration, and a cache of rendered pages.
+"""Badges: plain data per registration, their layouts, their HTML and the keys of their pages.
 
-Each badge page is rendered once per content: its file name is a hash of what it shows, the
-layout and the template, so a changed registration, category colour or template simply misses
-the cache. Batches (see merging.py) merge cached pages, which pikepdf copies in about a
-millisecond each, after the missing ones are rendered in chunks (by several workers at once
-for a large batch: see documents/tasks.py).
+Each badge page is rendered once per content (badge_pages.py): its file name is a hash of what
+it shows, the layout and the template, so a changed registration, category colour or template
+simply misses the cache. Batches (see merging.py) merge cached pages, which pikepdf copies in
+about a millisecond each, after the missing ones are rendered in chunks (by several workers at
+once for a large batch: see documents/tasks.py).
 """
 
 import hashlib
-import io
 import json
-import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import pikepdf
 import segno
 import weasyprint
 from babel.dates import format_interval
@@ -29,14 +26,10 @@ from registration.documents import pdf
 from registration.documents.fitting import Box, fit
 from registration.events.models import Event
 
-#: Badges laid out in one WeasyPrint document when rendering a cold batch.
-CHUNK = 10
 #: Stylesheet of every badge layout.
 STYLESHEET = "badge.css"
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _FALLBACK_COLOUR = "#404040"
-
-Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -51,6 +44,10 @@ class Layout:
     family: Box
     organisation: Box
     category: Box
+    #: The photo's box: from the left edge, from the top, width, height (mm; as in badge.css).
+    photo_mm: tuple[float, float, float, float] = (8, 25, 30, 40)
+    #: The QR code's square: from the right edge, from the top, side (mm; as in badge.css).
+    qr_mm: tuple[float, float, float] = (8, 25, 34)
 
 
 LAYOUTS = {
@@ -73,14 +70,12 @@ LAYOUTS = {
         family=Box(50, 10, 15, 10, max_lines=2, bold=True),
         organisation=Box(50, 10.5, 9, 6, max_lines=3),
         category=Box(50, 8, 10, 6, max_lines=2, bold=True),
+        photo_mm=(3, 13, 19, 25.3),
+        qr_mm=(3, 13, 22),
     ),
 }
 #: Printable outputs: the badge layout they use and whether four go on an A4 sheet.
 OUTPUTS = {"a6": ("a6", False), "card": ("card", False), "a4-4up": ("a6", True)}
-
-
-class BadgeRenderError(RuntimeError):
-    """WeasyPrint did not give one page per badge (a template fault, never user data)."""
 
 
 def safe_colour(value: str | None) -> str:
@@ -166,13 +161,13 @@ def _qr_svg(token: str) -> Markup:
     return Markup(segno.make(token, error="m").svg_inline(border=4, omitsize=True))
 
 
-def _view(content: dict, layout: Layout) -> dict:
-    """The content with its texts fitted to the layout's boxes and its QR code."""
+def _view(content: dict, layout: Layout, inline_qr: bool) -> dict:
+    """The content with its texts fitted to the layout's boxes (and its QR code as SVG)."""
     given = " ".join(part for part in (content["honorific"], content["given_name"]) if part)
     return {
         **content,
         "ink": text_colour(content["colour"]),
-        "qr": _qr_svg(content["token"]),
+        "qr": _qr_svg(content["token"]) if inline_qr else "",
         "fit": {
             "title": fit(content["title"], layout.title),
             "given": fit(given, layout.given),
@@ -183,86 +178,27 @@ def _view(content: dict, layout: Layout) -> dict:
     }
 
 
-def badge_html(contents: Sequence[dict], layout: str) -> str:
-    """The HTML of ``contents`` as one page each (needs the application for the template)."""
+def badge_html(contents: Sequence[dict], layout: str, *, part: str = "all") -> str:
+    """The HTML of ``contents`` as one page each (needs the application for the template).
+
+    ``part`` "all" is a self-contained document (QR codes as SVG, photos as images); cached
+    pages are drawn in layers instead (see badge_pages): the "static" part badges share, the
+    "text" part of each person, then the photo and QR code stamped in.
+    """
     spec = LAYOUTS[layout]
     return render_template(
         "documents/badge.html",
         layout=spec,
+        part=part,
         language=contents[0]["language"] if contents else "en",
-        badges=[_view(content, spec) for content in contents],
+        badges=[_view(content, spec, part == "all") for content in contents],
     )
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write a cache file so that a reader never sees half of it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
+#: What the "static" part of a badge shows: the same for every badge of a category.
+STATIC_FIELDS = ("title", "dates", "category", "colour", "language")
 
 
-def render_pages(html: str, paths: Sequence[Path], sources: pdf.Sources) -> int:
-    """Render a chunk of badges and store each page in its cache file (runs in any process)."""
-    document = pdf.render_pdf(html, [STYLESHEET], sources)
-    with pikepdf.open(io.BytesIO(document)) as rendered:
-        if len(rendered.pages) != len(paths):
-            raise BadgeRenderError(f"{len(rendered.pages)} pages for {len(paths)} badges")
-        for page, path in zip(rendered.pages, paths, strict=True):
-            single = pikepdf.new()
-            single.pages.append(page)
-            # WeasyPrint shares one resource dictionary between pages: keep only this page's
-            # photo and fonts, or every cached page would carry the whole chunk's images.
-            single.remove_unreferenced_resources()
-            output = io.BytesIO()
-            single.save(output)
-            _write_atomic(path, output.getvalue())
-    return len(paths)
-
-
-def plan(contents: Sequence[dict], layout: str) -> tuple[list[Path], list[tuple[dict, Path]]]:
-    """The cache files of ``contents`` in order, and the pages among them not rendered yet
-    (each once, however many badges show the same page)."""
-    root, template = cache_dir(), fingerprint()
-    paths = [page_path(root, layout, page_key(content, layout, template)) for content in contents]
-    missing, seen = [], set()
-    for content, path in zip(contents, paths, strict=True):
-        if path not in seen and not path.exists():
-            missing.append((content, path))
-        seen.add(path)
-    return paths, missing
-
-
-def render_missing(
-    missing: Sequence[tuple[dict, Path]],
-    layout: str,
-    progress: Progress | None = None,
-    done: int = 0,
-    total: int | None = None,
-) -> None:
-    """Render pages not yet cached, CHUNK to a WeasyPrint document, reporting progress.
-
-    Pages that appeared meanwhile (another worker, an earlier attempt) are not rendered again.
-    Parallel work is the job queue's: a large batch is split into parts that workers render.
-    """
-    progress = progress or (lambda done, total: None)
-    total = len(missing) if total is None else total
-    sources = pdf.Sources.from_app()
-    for start in range(0, len(missing), CHUNK):
-        chunk = list(missing[start : start + CHUNK])
-        todo = [(content, path) for content, path in chunk if not path.exists()]
-        if todo:
-            html = badge_html([content for content, _ in todo], layout)
-            render_pages(html, [path for _, path in todo], sources)
-        done += len(chunk)
-        progress(done, total)
-
-
-def cached_pages(contents: Sequence[dict], layout: str, progress: Progress | None = None):
-    """The cache files of ``contents`` in order, rendering those that are missing here."""
-    paths, missing = plan(contents, layout)
-    done = len(contents) - len(missing)
-    if progress is not None:
-        progress(done, len(contents))
-    render_missing(missing, layout, progress, done, len(contents))
-    return paths
+def static_key(content: dict, layout: str, template: str) -> str:
+    """The key of a badge's static part."""
+    return page_key({name: content[name] for name in STATIC_FIELDS}, layout, template)

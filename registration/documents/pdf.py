@@ -54,6 +54,13 @@ def _inside(root: Path, relative: str) -> Path:
     return path
 
 
+def read_photo(sources: Sources, name: str) -> bytes:
+    """A stored portrait (a JPEG named by the photo store); RefusedURL for any other name."""
+    if "/" in name or not name.endswith(".jpg"):
+        raise RefusedURL(f"not a photo name: {name[:200]!r}")
+    return _inside(sources.photo_dir, name).read_bytes()
+
+
 class DocumentFetcher(URLFetcher):
     """Serves ``regdoc:`` URLs from our folders and refuses everything else, never redirecting."""
 
@@ -69,8 +76,10 @@ class DocumentFetcher(URLFetcher):
         kind, _, name = rest.partition("/")
         if kind == "static" and Path(name).suffix.lower() in _STATIC_TYPES:
             path = _inside(self.sources.static_dir, name)
-        elif kind == "photo" and "/" not in name and name.endswith(".jpg"):
-            path = _inside(self.sources.photo_dir, name)
+        elif kind == "photo":
+            return URLFetcherResponse(
+                url, read_photo(self.sources, name), {"Content-Type": "image/jpeg"}
+            )
         else:
             raise RefusedURL(f"refused URL: {url[:200]!r}")
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"

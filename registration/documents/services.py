@@ -11,7 +11,7 @@ from registration.audit.services import record
 from registration.database import utcnow
 from registration.delegates.filters import RegistrationFilter, conditions
 from registration.delegates.models import Registration, Status
-from registration.documents import badges, merging
+from registration.documents import badge_pages, badges, merging
 from registration.errors import DomainError
 from registration.events.models import Event
 from registration.extensions import db
@@ -92,7 +92,7 @@ def write_badges(
     *,
     output: str = "a6",
     crop_marks: bool = False,
-    progress: badges.Progress | None = None,
+    progress: badge_pages.Progress | None = None,
 ) -> None:
     """Write ``batch`` into ``target`` (a path or a binary file) as one PDF.
 
@@ -104,7 +104,7 @@ def write_badges(
     if not batch.ids:
         raise DocumentError(_("There are no badges to print."), "nothing_to_print")
     layout, sheets = badges.OUTPUTS[output]
-    pages = badges.cached_pages(batch.contents, layout, progress)
+    pages = badge_pages.cached_pages(batch.contents, layout, progress)
     merging.merge(pages, target, sheets=sheets, crop_marks=crop_marks)
 
 
@@ -169,7 +169,7 @@ def prerender_badges(limit: int = 100) -> int:
     """Render up to ``limit`` missing A6 badge pages (see badges_to_prerender); returns how
     many, so that printing finds every page ready."""
     missing = badges_to_prerender(limit)
-    badges.cached_pages(missing, "a6")
+    badge_pages.cached_pages(missing, "a6")
     return len(missing)
 
 

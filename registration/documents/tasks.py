@@ -13,7 +13,7 @@ from werkzeug.datastructures import MultiDict
 from registration.auth.decorators import READ_ROLES
 from registration.auth.models import Role, StaffUser
 from registration.delegates.filters import parse_filter
-from registration.documents import badges, exports, merging, participants, services
+from registration.documents import badge_pages, badges, exports, merging, participants, services
 from registration.documents.services import DocumentError
 from registration.events.models import Event
 from registration.extensions import db
@@ -57,7 +57,7 @@ def build_badges(job: JobContext):
         if not batch.ids:
             raise DocumentError(_("There are no badges to print."), "nothing_to_print")
         params = {**params, "ids": batch.ids, "contents": batch.contents}
-        paths, missing = badges.plan(batch.contents, layout)
+        paths, missing = badge_pages.plan(batch.contents, layout)
         job.progress(len(paths) - len(missing), len(paths))
         if len(missing) > current_app.config["BADGE_CHUNK_SIZE"]:
             # The batch is fixed now: a second run merges exactly these badges.
@@ -72,7 +72,7 @@ def build_badges(job: JobContext):
         if sum(parts.values()) > parts.get(JobStatus.DONE, 0):
             return WAIT
     contents = params["contents"]
-    pages = badges.cached_pages(contents, layout, job.progress)
+    pages = badge_pages.cached_pages(contents, layout, job.progress)
     merging.merge(
         pages, job.result_target(".pdf"), sheets=sheets, crop_marks=params.get("crop_marks", False)
     )
@@ -87,9 +87,9 @@ def build_badges(job: JobContext):
 def render_badge_part(job: JobContext) -> None:
     """Render part of a batch's pages into the cache (pages already there are kept)."""
     layout = job.payload["layout"]
-    _paths, missing = badges.plan(job.payload["contents"], layout)
+    _paths, missing = badge_pages.plan(job.payload["contents"], layout)
     job.progress(job.payload["count"] - len(missing), job.payload["count"])
-    badges.render_missing(
+    badge_pages.render_missing(
         missing, layout, job.progress, job.payload["count"] - len(missing), job.payload["count"]
     )
 
@@ -123,10 +123,10 @@ def prerender(job: JobContext) -> None:
     most per occurrence, so that printing finds them ready and other jobs are not kept long."""
     deadline = time.monotonic() + current_app.config["BADGE_PRERENDER_SECONDS"]
     while time.monotonic() < deadline and not (job.stop.is_set() or job.lost.is_set()):
-        missing = services.badges_to_prerender(badges.CHUNK)
+        missing = services.badges_to_prerender(badge_pages.CHUNK)
         db.session.commit()  # no transaction stays open while pages render
-        badges.cached_pages(missing, "a6")
-        if len(missing) < badges.CHUNK:
+        badge_pages.cached_pages(missing, "a6")
+        if len(missing) < badge_pages.CHUNK:
             break
 
 

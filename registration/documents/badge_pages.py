@@ -1,0 +1,148 @@
+"""Rendering badge pages into the cache, in layers.
+
+WeasyPrint lays out only what differs from one person to the next (reference, names,
+organisation). What badges of a category share (the coloured bands with the meeting's title
+and dates, the category, the photo and QR squares) is laid out once per process and laid
+under each page as a form; the photo (already a JPEG) and the QR code (rectangles) are drawn
+in with pikepdf. The page looks as the self-contained document (badge_html part "all")
+would, for about half of WeasyPrint's work. A chunk of pages is one WeasyPrint document.
+"""
+
+import io
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pikepdf
+
+from registration.documents import pdf, stamps
+from registration.documents.badges import (
+    LAYOUTS,
+    STYLESHEET,
+    badge_html,
+    cache_dir,
+    fingerprint,
+    page_key,
+    page_path,
+    static_key,
+)
+
+#: Badges laid out in one WeasyPrint document.
+CHUNK = 25
+#: Static parts kept per process (a meeting has a handful of categories per layout).
+_STATIC_MAX = 64
+_static: dict[str, pikepdf.Pdf] = {}
+
+Progress = Callable[[int, int], None]
+
+
+class BadgeRenderError(RuntimeError):
+    """WeasyPrint did not give one page per badge (a template fault, never user data)."""
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write a cache file so that a reader never sees half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+
+
+def _single(page: pikepdf.Page) -> pikepdf.Pdf:
+    """A document of ``page`` alone, without the resources of the pages it was rendered with
+    (WeasyPrint shares one resource dictionary between the pages of a document)."""
+    single = pikepdf.new()
+    single.pages.append(page)
+    single.remove_unreferenced_resources()
+    return single
+
+
+def _render(contents: Sequence[dict], layout: str, part: str, sources: pdf.Sources):
+    """One WeasyPrint document of ``contents``' ``part``, opened with pikepdf."""
+    document = pdf.render_pdf(badge_html(contents, layout, part=part), [STYLESHEET], sources)
+    rendered = pikepdf.open(io.BytesIO(document))
+    if len(rendered.pages) != len(contents):
+        raise BadgeRenderError(f"{len(rendered.pages)} pages for {len(contents)} badges")
+    return rendered
+
+
+def _static_parts(contents: Sequence[dict], layout: str, sources: pdf.Sources) -> list:
+    """The static part of each badge, laying out those this process has not seen yet."""
+    template = fingerprint()
+    keys = [static_key(content, layout, template) for content in contents]
+    missing = {
+        key: content for key, content in zip(keys, contents, strict=True) if key not in _static
+    }
+    if missing:
+        if len(_static) + len(missing) > _STATIC_MAX:
+            _static.clear()
+        with _render(list(missing.values()), layout, "static", sources) as rendered:
+            for key, page in zip(missing, rendered.pages, strict=True):
+                _static[key] = _single(page)
+    return [_static[key].pages[0] for key in keys]
+
+
+def render_pages(chunk: Sequence[tuple[dict, Path]], layout: str, sources: pdf.Sources) -> None:
+    """Render a chunk of badges and store each page in its cache file."""
+    spec = LAYOUTS[layout]
+    contents = [content for content, _path in chunk]
+    statics = _static_parts(contents, layout, sources)
+    with _render(contents, layout, "text", sources) as rendered:
+        for page, static, (content, path) in zip(rendered.pages, statics, chunk, strict=True):
+            single = _single(page)
+            target = single.pages[0]
+            target.add_underlay(static)
+            if content["photo"]:
+                photo = pdf.read_photo(sources, content["photo"])
+                stamps.photo(single, target, photo, spec.photo_mm)
+            stamps.qr(single, target, content["token"], spec.qr_mm)
+            output = io.BytesIO()
+            single.save(output)
+            _write_atomic(path, output.getvalue())
+
+
+def plan(contents: Sequence[dict], layout: str) -> tuple[list[Path], list[tuple[dict, Path]]]:
+    """The cache files of ``contents`` in order, and the pages among them not rendered yet
+    (each once, however many badges show the same page)."""
+    root, template = cache_dir(), fingerprint()
+    paths = [page_path(root, layout, page_key(content, layout, template)) for content in contents]
+    missing, seen = [], set()
+    for content, path in zip(contents, paths, strict=True):
+        if path not in seen and not path.exists():
+            missing.append((content, path))
+        seen.add(path)
+    return paths, missing
+
+
+def render_missing(
+    missing: Sequence[tuple[dict, Path]],
+    layout: str,
+    progress: Progress | None = None,
+    done: int = 0,
+    total: int | None = None,
+) -> None:
+    """Render pages not yet cached, CHUNK to a WeasyPrint document, reporting progress.
+
+    Pages that appeared meanwhile (another worker, an earlier attempt) are not rendered again.
+    Parallel work is the job queue's: a large batch is split into parts that workers render.
+    """
+    progress = progress or (lambda done, total: None)
+    total = len(missing) if total is None else total
+    sources = pdf.Sources.from_app()
+    for start in range(0, len(missing), CHUNK):
+        chunk = list(missing[start : start + CHUNK])
+        todo = [(content, path) for content, path in chunk if not path.exists()]
+        if todo:
+            render_pages(todo, layout, sources)
+        done += len(chunk)
+        progress(done, total)
+
+
+def cached_pages(contents: Sequence[dict], layout: str, progress: Progress | None = None):
+    """The cache files of ``contents`` in order, rendering those that are missing here."""
+    paths, missing = plan(contents, layout)
+    done = len(contents) - len(missing)
+    if progress is not None:
+        progress(done, len(contents))
+    render_missing(missing, layout, progress, done, len(contents))
+    return paths
