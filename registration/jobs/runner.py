@@ -228,11 +228,27 @@ def _outcome(context: JobContext, result, error: Exception | None) -> dict:
     }
 
 
+def _wake_if_parts_ended(job_id: int) -> None:
+    """Make a waiting job due now if none of its parts is still to run (committed)."""
+    part = sa.orm.aliased(Job)
+    unfinished = (
+        sa.select(part.id)
+        .where(part.parent_id == job_id, part.status.notin_((JobStatus.DONE, JobStatus.FAILED)))
+        .exists()
+    )
+    db.session.execute(
+        sa.update(Job)
+        .where(Job.id == job_id, Job.status == JobStatus.WAITING, ~unfinished)
+        .values(run_after=utcnow())
+    )
+    db.session.commit()
+
+
 def _wake_parent(context: JobContext, total: int) -> None:
     """Count a finished part into its parent's progress; wake the parent when it was the last.
 
     Runs after the part's outcome committed, so of two parts ending together at least the later
-    one sees both ended.
+    one sees both ended (and a parent that starts waiting checks for itself, see _run).
     """
     db.session.execute(
         sa.update(Job)
@@ -240,20 +256,7 @@ def _wake_parent(context: JobContext, total: int) -> None:
         .values(done=Job.done + total, updated_at=utcnow())
     )
     db.session.commit()
-    unfinished = (
-        db.select(Job.id)
-        .where(
-            Job.parent_id == context.parent_id,
-            Job.status.notin_((JobStatus.DONE, JobStatus.FAILED)),
-        )
-        .exists()
-    )
-    db.session.execute(
-        sa.update(Job)
-        .where(Job.id == context.parent_id, Job.status == JobStatus.WAITING, ~unfinished)
-        .values(run_after=utcnow())
-    )
-    db.session.commit()
+    _wake_if_parts_ended(context.parent_id)
 
 
 def _run(context: JobContext) -> None:
@@ -297,7 +300,10 @@ def _run(context: JobContext) -> None:
             files.delete_result(context.result_file)
         return
     db.session.commit()
-    if context.parent_id is not None and values["status"] in (JobStatus.DONE, JobStatus.FAILED):
+    if values["status"] == JobStatus.WAITING:
+        # Its last part may have ended while it ran: then no part will wake it.
+        _wake_if_parts_ended(context.id)
+    elif context.parent_id is not None and values["status"] in (JobStatus.DONE, JobStatus.FAILED):
         _wake_parent(context, context.payload.get("count", 0))
 
 
