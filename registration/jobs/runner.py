@@ -136,9 +136,10 @@ def _heartbeat(app, context: JobContext, done: threading.Event) -> None:
                     if not queue.renew(connection, Job, context.id, context.claim_token, _lease()):
                         context.lost.set()
                         return
-            except sa.exc.SQLAlchemyError:
-                # The database may be restarting; the lease outlives a short outage.
-                log.warning("job %s: heartbeat failed", context.id, exc_info=True)
+            except sa.exc.SQLAlchemyError as error:
+                # The database may be restarting, or (SQLite) the job is writing: the lease
+                # outlives a short outage, and checkpoints renew it too.
+                log.warning("job %s: heartbeat failed: %s", context.id, type(error).__name__)
 
 
 def _ready(now: datetime) -> sa.ColumnElement[bool]:

@@ -50,7 +50,6 @@ def compose(slug: str):
     flt = bulk_email.recipient_filter(filters.parse_filter(request.args))
     languages = bulk_email.meeting_languages(event)
     form = email_form(languages, {code: bulk_email.language_name(code) for code in languages})
-    count = filters.count_matching(event, flt)
     previews, extra = None, None
     if form.validate_on_submit():
         texts = form.texts(languages)
@@ -70,6 +69,7 @@ def compose(slug: str):
             db.session.rollback()
             attach_error(form, error)
             previews = None
+    count = filters.count_matching(event, flt)
     form.expected.data = str(count)
     return render_template(
         "manage/email.html",
