@@ -66,19 +66,34 @@ def _render(contents: Sequence[dict], layout: str, part: str, sources: pdf.Sourc
     return rendered
 
 
+def static_path(root: Path, layout: str, key: str) -> Path:
+    """The cache file of a static part (shared by every worker process, kept across runs)."""
+    return root / layout / "static" / f"{key}.pdf"
+
+
 def _static_parts(contents: Sequence[dict], layout: str, sources: pdf.Sources) -> list:
-    """The static part of each badge, laying out those this process has not seen yet."""
-    template = fingerprint()
+    """The static part of each badge: from this process's memory, else from the cache folder,
+    else laid out now (once for all badges of the chunk that share it)."""
+    root, template = cache_dir(), fingerprint()
     keys = [static_key(content, layout, template) for content in contents]
-    missing = {
-        key: content for key, content in zip(keys, contents, strict=True) if key not in _static
-    }
+    if len(_static) + len(keys) > _STATIC_MAX:
+        _static.clear()
+    missing = {}
+    for key, content in zip(keys, contents, strict=True):
+        if key in _static or key in missing:
+            continue
+        path = static_path(root, layout, key)
+        if path.exists():
+            _static[key] = pikepdf.open(io.BytesIO(path.read_bytes()))
+        else:
+            missing[key] = content
     if missing:
-        if len(_static) + len(missing) > _STATIC_MAX:
-            _static.clear()
         with _render(list(missing.values()), layout, "static", sources) as rendered:
             for key, page in zip(missing, rendered.pages, strict=True):
                 _static[key] = _single(page)
+                output = io.BytesIO()
+                _static[key].save(output)
+                _write_atomic(static_path(root, layout, key), output.getvalue())
     return [_static[key].pages[0] for key in keys]
 
 

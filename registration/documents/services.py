@@ -187,7 +187,9 @@ def prune_badge_cache() -> int:
         )
         for row in rows:
             content = data.content(row)
-            current.update(badges.page_key(content, layout, template) for layout in badges.LAYOUTS)
+            for layout in badges.LAYOUTS:
+                current.add(badges.page_key(content, layout, template))
+                current.add(badges.static_key(content, layout, template))
     removed = 0
     for path in root.glob("*/*/*.pdf"):
         if path.stem not in current:

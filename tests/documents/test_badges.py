@@ -188,18 +188,14 @@ def test_prerender_fills_the_cache_in_rounds(db, event, make_registration, badge
     assert len(list(badge_cache.rglob("*.pdf"))) == 3
 
 
-def test_cold_batch_renders_in_parallel_processes_in_order(app, db, event):
-    app.config["BADGE_RENDER_PROCESSES"] = 2
-    try:
-        fake_registrations(event, 3 * badge_pages.CHUNK + 5, status="approved", seed=11)
-        db.session.commit()
-        batch = services.badge_batch(event, RegistrationFilter())
-        progress = []
-        output = io.BytesIO()
+def test_cold_batch_renders_in_chunks_in_order(app, db, event):
+    fake_registrations(event, 3 * badge_pages.CHUNK + 5, status="approved", seed=11)
+    db.session.commit()
+    batch = services.badge_batch(event, RegistrationFilter())
+    progress = []
+    output = io.BytesIO()
 
-        services.write_badges(batch, output, progress=lambda done, total: progress.append(done))
-    finally:
-        del app.config["BADGE_RENDER_PROCESSES"]
+    services.write_badges(batch, output, progress=lambda done, total: progress.append(done))
 
     pages = pdf_pages(output.getvalue())
     assert len(pages) == len(batch.ids)
