@@ -72,7 +72,14 @@ def _prepare(count: int) -> tuple[str, list[str]]:
     Returns the device token and the badge tokens.
     """
     from registration import create_app
-    from registration.delegates.models import Registration, Status, registration_session
+    from registration.delegates.models import (
+        BADGE,
+        MANAGE,
+        Registration,
+        Status,
+        registration_session,
+        token_columns,
+    )
     from registration.demo.services import load_demo
     from registration.desk.devices import create_device
     from registration.extensions import db
@@ -90,8 +97,8 @@ def _prepare(count: int) -> tuple[str, list[str]]:
             {
                 "event_id": event.id,
                 "reference": f"B-{number:06d}",
-                "manage_token": new_token(),
-                "badge_token": badge,
+                **token_columns(MANAGE, new_token()),
+                **token_columns(BADGE, badge),
                 "status": Status.APPROVED,
                 "given_name": "Delegate",
                 "family_name": f"Number{number}",

@@ -9,12 +9,19 @@ SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
 
 # A development key is generated into instance/secret_key on first run (see create_app).
 SECRET_KEY = None
+# Seals the manage and badge tokens stored in the database (SECRET_KEY when unset). Changing
+# the key that sealed them makes stored tokens unreadable: if you rotate SECRET_KEY, put the
+# old one here.
+TOKEN_KEY = None
 
 # Sessions and cookies.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = False
 REMEMBER_COOKIE_DURATION = 0
+# Strict-Transport-Security max-age, sent only on requests that came over HTTPS (behind a
+# proxy: set PROXY_FIX_HOPS so that its X-Forwarded-Proto counts). 0 sends none.
+HSTS_SECONDS = 365 * 24 * 3600
 WTF_CSRF_TIME_LIMIT = None
 
 # Languages of the meeting; the first is the default.
@@ -54,12 +61,21 @@ BADGE_CACHE_DIR = None  # rendered badge pages; instance/badge-cache unless set
 BADGE_CHUNK_SIZE = 50  # badges per part of a batch; the parts are rendered by every worker
 BADGE_PRERENDER_SECONDS = 5  # at most this long per pre-rendering round (every 15 s)
 
-# Public address used in links inside emails and QR codes when no request is active.
+# Public address of every absolute link (emails, calendars, QR codes); never the Host header.
 SERVER_NAME = None
 PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+# Host names accepted in requests; others get 400. None: PUBLIC_BASE_URL's host (plus the
+# loopback names when that is 127.0.0.1 or localhost). [] accepts any Host (not in production).
+TRUSTED_HOSTS = None
+# Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed (ProxyFix).
+# 0: none, the connecting address is the client. 1: one proxy (nginx, a load balancer), etc.
+PROXY_FIX_HOPS = 0
 
 # Rate limits (Flask-Limiter). Use redis://… in production so that all workers share counts.
 RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_HEADERS_ENABLED = True
 RATELIMIT_LOST_LINK = "5 per 15 minutes"
+# "Lost your link?" answers after this many seconds whether the address is registered or not
+# (longer than the work for a registered one takes), so its timing reveals nothing.
+LOST_LINK_ANSWER_SECONDS = 0.5
 RATELIMIT_LOGIN = "10 per 15 minutes"

@@ -5,6 +5,8 @@ SQLALCHEMY_DATABASE_URI = "postgresql+psycopg://registration:secret@db.internal/
 SECRET_KEY = "replace with the output of: python -c 'import secrets; print(secrets.token_hex(32))'"
 SESSION_COOKIE_SECURE = True
 PUBLIC_BASE_URL = "https://registration.example.org"
+# One TLS reverse proxy (nginx) in front of gunicorn: believe its X-Forwarded-For/-Proto.
+PROXY_FIX_HOPS = 1
 
 MAIL_SERVER = "smtp.example.org"
 MAIL_PORT = 587

@@ -5,34 +5,34 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from registration import extensions as ext
-from registration import i18n, pages
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from registration import i18n, links, logs, pages
+from registration.paths import PROJECT_ROOT, in_checkout, shipped
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the application: settings, extensions, blueprints and commands."""
     app = Flask(
         __name__,
-        instance_path=os.environ.get("REGISTRATION_INSTANCE_PATH", str(PROJECT_ROOT / "instance")),
+        instance_path=_instance_path(),
         instance_relative_config=True,
-        template_folder=str(PROJECT_ROOT / "templates"),
+        template_folder=str(shipped("templates")),
     )
     app.request_class = pages.AppRequest
-    app.config.from_pyfile(str(PROJECT_ROOT / "config" / "default.py"))
+    app.config.from_pyfile(str(shipped("config") / "default.py"))
     if test_config is None:
         app.config.from_pyfile("production.py", silent=True)
     else:
-        app.config.from_pyfile(str(PROJECT_ROOT / "config" / "testing.py"))
+        app.config.from_pyfile(str(shipped("config") / "testing.py"))
     _load_environment(app)
     if test_config is not None:
         app.config.update(test_config)
     _fill_defaults(app)
 
     ext.db.init_app(app)
-    ext.migrate.init_app(app, ext.db, directory=str(PROJECT_ROOT / "migrations"))
+    ext.migrate.init_app(app, ext.db, directory=str(shipped("migrations")))
     ext.mail.init_app(app)
     ext.csrf.init_app(app)
     ext.login_manager.init_app(app)
@@ -41,6 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     ext.limiter.init_app(app)
     i18n.init_app(app)
+    i18n.require_catalogues(app)
     # Before any route is added: URL integers must fit the database's integer columns.
     app.url_map.converters["int"] = pages.DatabaseIntegerConverter
 
@@ -77,8 +78,21 @@ def create_app(test_config: dict | None = None) -> Flask:
     ):
         feature.init_app(app)
     pages.init_app(app)
+    logs.init_app(app)
     worker.init_app(app)
+    if hops := app.config["PROXY_FIX_HOPS"]:
+        # Only the hops we were told about are believed: the client address the limits see,
+        # and whether the original request came over TLS. Never the Host header (links).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_prefix=0)
     return app
+
+
+def _instance_path() -> str | None:
+    """REGISTRATION_INSTANCE_PATH, else instance/ in a checkout, else Flask's default for an
+    installed package (<prefix>/var/registration-instance)."""
+    if path := os.environ.get("REGISTRATION_INSTANCE_PATH"):
+        return path
+    return str(PROJECT_ROOT / "instance") if in_checkout() else None
 
 
 def _load_environment(app: Flask) -> None:
@@ -118,6 +132,9 @@ def _fill_defaults(app: Flask) -> None:
             key_file.write_text(secrets.token_hex(32))
             key_file.chmod(0o600)
         app.config["SECRET_KEY"] = key_file.read_text().strip()
+    if app.config["TRUSTED_HOSTS"] is None:
+        # Other Host headers are refused (400): the app answers only under its public name.
+        app.config["TRUSTED_HOSTS"] = links.public_host_names(app.config["PUBLIC_BASE_URL"])
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
         options.setdefault("connect_args", {}).setdefault("timeout", 30)

@@ -1,6 +1,7 @@
 """Locale and timezone selection, and helpers that show data in the reader's language."""
 
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pycountry
@@ -76,3 +77,24 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         localised=localised, country_name=country_name, current_language=current_language
     )
+
+
+def require_catalogues(app: Flask) -> None:
+    """Refuse to start without the compiled catalogue of every meeting language.
+
+    Flask-Babel silently falls back to English when a ``.mo`` file is missing, which would print
+    English badges and lists for a French meeting; a deployment must fail at start-up instead.
+    English is the language of the source strings and needs no catalogue.
+    """
+    folder = Path(app.root_path) / "translations"
+    missing = [
+        language
+        for language in app.config["LANGUAGES"]
+        if language != "en" and not (folder / language / "LC_MESSAGES" / "messages.mo").is_file()
+    ]
+    if missing:
+        raise RuntimeError(
+            f"Compiled message catalogues missing for {', '.join(missing)} in {folder}: "
+            "run `make translations` (pybabel compile -d registration/translations) "
+            "or install from a built wheel."
+        )

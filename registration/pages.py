@@ -1,10 +1,10 @@
 """Error pages and security headers common to every blueprint."""
 
-from flask import Flask, Request, abort, g, jsonify, render_template, request
+from flask import Flask, Request, abort, current_app, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.routing import IntegerConverter
 from werkzeug.utils import cached_property
 
@@ -90,8 +90,22 @@ def _error_page(error: HTTPException):
     return render_template("errors/error.html", code=code, message=message), code
 
 
+def _untrusted_host(error: SecurityError):
+    """A Host header outside TRUSTED_HOSTS: a plain answer, since no URL can be built for it."""
+    return _("The request could not be understood."), 400, {"Content-Type": "text/plain"}
+
+
 def _security_headers(response):
-    """Deny framing and sniffing; scripts and styles only from this app."""
+    """Deny framing and sniffing; scripts and styles only from this app; HTTPS only once seen
+    over HTTPS; nothing but our static files kept in any cache."""
+    if request.endpoint != "static" and "no-store" not in (
+        response.headers.get("Cache-Control") or ""
+    ):
+        # Pages show personal data or sit behind secret links, downloads are personal data:
+        # neither a shared computer's browser cache nor a proxy may keep them.
+        response.headers["Cache-Control"] = "no-store"
+    if request.is_secure and (seconds := current_app.config["HSTS_SECONDS"]):
+        response.headers.setdefault("Strict-Transport-Security", f"max-age={seconds}")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -104,8 +118,10 @@ def _security_headers(response):
 
 
 def init_app(app: Flask) -> None:
-    """Install the error handlers and response headers."""
+    """Install the error handlers and response headers, and the `do` tag the form macros use."""
+    app.jinja_env.add_extension("jinja2.ext.do")
     app.before_request(_refuse_nul_in_path)
     app.before_request(_forget_cached_user)
     app.register_error_handler(HTTPException, _error_page)
+    app.register_error_handler(SecurityError, _untrusted_host)
     app.after_request(_security_headers)

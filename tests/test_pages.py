@@ -3,6 +3,7 @@
 from registration.auth.models import Role
 from registration.delegates.models import Registration
 from registration.desk.devices import create_device
+from tests.conftest import make_test_app
 
 
 def test_ids_beyond_an_integer_column_are_404_not_500(client, sign_in):
@@ -15,6 +16,47 @@ def test_security_headers(client):
     response = client.get("/")
     assert response.headers["X-Frame-Options"] == "DENY"
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+def test_nothing_but_static_files_may_be_stored_by_a_cache(
+    client, event, make_registration, sign_in
+):
+    registration = make_registration()
+    public = [f"/r/{registration.manage_token}", f"/e/{event.slug}/register", "/nowhere"]
+    for url in public:
+        assert client.get(url).headers["Cache-Control"] == "no-store", url
+    sign_in(Role.ADMIN)
+    staff = [
+        f"/manage/registrations/{registration.id}",
+        f"/manage/e/{event.slug}/attendance.xlsx",
+        f"/manage/e/{event.slug}/statistics.csv",
+        "/manage/mail/",
+    ]
+    for url in staff:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "no-store" in response.headers["Cache-Control"], url
+    with client.get("/static/app.css") as style:
+        assert style.status_code == 200
+        assert "no-store" not in (style.headers.get("Cache-Control") or "")
+
+
+def test_hsts_only_over_https(client):
+    assert (
+        client.get("/", base_url="https://localhost").headers["Strict-Transport-Security"]
+        == f"max-age={365 * 24 * 3600}"
+    )
+    assert "Strict-Transport-Security" not in client.get("/").headers
+    # A client claiming HTTPS through a header is not believed without a configured proxy.
+    forged = client.get("/", headers={"X-Forwarded-Proto": "https"})
+    assert "Strict-Transport-Security" not in forged.headers
+
+
+def test_hsts_behind_a_configured_proxy(db):
+    proxied = make_test_app(PROXY_FIX_HOPS=1).test_client()
+    response = proxied.get("/", headers={"X-Forwarded-Proto": "https"})
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+    assert "Strict-Transport-Security" not in proxied.get("/").headers
 
 
 def test_api_errors_are_json(client):

@@ -1,7 +1,7 @@
 """one job queue: the job table replaces document_job
 
 Revision ID: 0003_d
-Revises: 0002
+Revises: 0003_a
 Create Date: 2026-11-30 09:23:20.992428
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0003_d'
-down_revision = '0002'
+down_revision = '0003_a'
 branch_labels = None
 depends_on = None
 

@@ -22,6 +22,9 @@ _SUBJECTS = {
     ("updated", None): lambda **v: _l("Registration updated: %(event)s (%(reference)s)", **v),
     ("withdrawn", None): lambda **v: _l("Registration withdrawn: %(event)s (%(reference)s)", **v),
     ("link", None): lambda **v: _l("Your registration link: %(event)s (%(reference)s)", **v),
+    ("email_changed", None): lambda **v: _l(
+        "Email address changed: %(event)s (%(reference)s)", **v
+    ),
 }
 
 
@@ -66,4 +69,33 @@ def queue_registration_email(registration: Registration, kind: str, *, changes=N
         ),
         registration=registration,
         attachments=attachments,
+    )
+
+
+def masked_address(address: str) -> str:
+    """``address`` with most of its local part hidden (f…@example.org)."""
+    local, _, domain = address.partition("@")
+    return f"{local[:1]}…@{domain}"
+
+
+def queue_email_change_notice(registration: Registration, old_address: str) -> None:
+    """Tell the previous address that the registration's address changed, without its link.
+
+    Whoever lost control of their registration learns it at the address they still read; the
+    secret link goes only to the new address.
+    """
+    event = registration.event
+    queue_email(
+        old_address,
+        "registration_email_changed",
+        {
+            "registration": registration,
+            "event": event,
+            "new_address": masked_address(registration.email),
+        },
+        registration.language,
+        subject=_SUBJECTS[("email_changed", None)](
+            event=event.title_in(registration.language), reference=registration.reference
+        ),
+        registration=registration,
     )

@@ -22,6 +22,7 @@ from registration.delegates import photos
 from registration.delegates.models import HONORIFICS
 from registration.delegates.services import RegistrationData
 from registration.i18n import country_choices
+from registration.text import VisibleText
 
 #: Value of the entity choice for an organisation that is not in the event's list.
 OTHER_ORGANISATION = "other"
@@ -48,11 +49,15 @@ class RegistrationForm(FlaskForm):
         _l("State or organisation represented"), validators=[InputRequired()], coerce=str
     )
     other_organisation = StringField(
-        _l("Name of the organisation"), validators=[Optional(), Length(max=300)]
+        _l("Name of the organisation"), validators=[Optional(), Length(max=300), VisibleText()]
     )
     honorific = SelectField(_l("Honorific"), validators=[Optional()])
-    given_name = StringField(_l("Given name(s)"), validators=[InputRequired(), Length(max=120)])
-    family_name = StringField(_l("Family name"), validators=[InputRequired(), Length(max=120)])
+    given_name = StringField(
+        _l("Given name(s)"), validators=[InputRequired(), Length(max=120), VisibleText()]
+    )
+    family_name = StringField(
+        _l("Family name"), validators=[InputRequired(), Length(max=120), VisibleText()]
+    )
     gender = SelectField(
         _l("Gender (optional, for parity statistics)"),
         choices=[
@@ -63,10 +68,14 @@ class RegistrationForm(FlaskForm):
         ],
         validators=[Optional()],
     )
-    function = StringField(_l("Function or title"), validators=[Optional(), Length(max=200)])
-    unit = StringField(_l("Ministry, department or unit"), validators=[Optional(), Length(max=200)])
+    function = StringField(
+        _l("Function or title"), validators=[Optional(), Length(max=200), VisibleText()]
+    )
+    unit = StringField(
+        _l("Ministry, department or unit"), validators=[Optional(), Length(max=200), VisibleText()]
+    )
     email = EmailField(_l("Email"), validators=[InputRequired(), Email(), Length(max=254)])
-    phone = TelField(_l("Telephone"), validators=[Optional(), Length(max=40)])
+    phone = TelField(_l("Telephone"), validators=[Optional(), Length(max=40), VisibleText()])
     nationality = SelectField(_l("Nationality"), validators=[Optional()])
     language = SelectField(
         _l("Language of correspondence"),
@@ -84,10 +93,12 @@ class RegistrationForm(FlaskForm):
         _l("Sessions you will attend"), coerce=int, validators=[Optional()]
     )
     dietary_needs = TextAreaField(
-        _l("Dietary requirements"), validators=[Optional(), Length(max=500)]
+        _l("Dietary requirements"),
+        validators=[Optional(), Length(max=500), VisibleText(multiline=True)],
     )
     accessibility_needs = TextAreaField(
-        _l("Accessibility requirements"), validators=[Optional(), Length(max=500)]
+        _l("Accessibility requirements"),
+        validators=[Optional(), Length(max=500), VisibleText(multiline=True)],
     )
     consent_to_list = BooleanField(
         _l("Include my name, function and organisation in the published list of participants")

@@ -10,6 +10,19 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from registration.database import UTCDateTime, utcnow
 from registration.events.models import AgendaSession, Category, Entity, Event
 from registration.extensions import db
+from registration.security import new_token, seal_token, token_hash, unseal_token
+
+#: What each sealed token is for: the pads of one row's two secrets differ.
+MANAGE = "manage"
+BADGE = "badge"
+
+
+def token_columns(purpose: str, token: str) -> dict[str, str]:
+    """How ``token`` (MANAGE or BADGE) is stored: its look-up hash and its sealed copy."""
+    return {
+        f"{purpose}_token_hash": token_hash(token),
+        f"{purpose}_token_sealed": seal_token(purpose, token),
+    }
 
 
 class Status(enum.StrEnum):
@@ -91,10 +104,16 @@ class Registration(db.Model):
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"))
     #: Short human reference such as IDM-7K3QX (no 0/O, 1/I/L).
     reference: Mapped[str] = mapped_column(sa.String(16), unique=True)
-    #: Secret of the manage-my-registration link (≥128 random bits).
-    manage_token: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    #: Secret held by the badge QR code (≥128 random bits), distinct from the manage token.
-    badge_token: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    #: SHA-256 hex of the manage-my-registration link's secret (≥128 random bits): its look-up.
+    manage_token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    #: That secret sealed under TOKEN_KEY (security.seal_token), so that emails can carry it;
+    #: the database alone reveals no usable link.
+    manage_token_sealed: Mapped[str] = mapped_column(sa.String(120))
+    #: SHA-256 hex of the badge QR code's secret, distinct from the manage token: the look-up
+    #: at scan time (and the key of the desk's offline roster).
+    badge_token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    #: The badge secret sealed under TOKEN_KEY, so that badges can be printed again.
+    badge_token_sealed: Mapped[str] = mapped_column(sa.String(120))
     status: Mapped[Status] = mapped_column(
         sa.Enum(
             Status, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]
@@ -150,6 +169,30 @@ class Registration(db.Model):
         honorific = str(HONORIFICS.get(self.honorific, self.honorific))
         parts = [honorific, self.given_name, self.family_name.upper()]
         return " ".join(part for part in parts if part)
+
+    @property
+    def manage_token(self) -> str:
+        """The secret of the manage-my-registration link (unsealed; never stored as such)."""
+        return unseal_token(MANAGE, self.manage_token_sealed, self.manage_token_hash)
+
+    @property
+    def badge_token(self) -> str:
+        """The secret the badge QR code holds (unsealed; never stored as such)."""
+        return unseal_token(BADGE, self.badge_token_sealed, self.badge_token_hash)
+
+    def issue_manage_token(self) -> str:
+        """Give the registration a new manage link; the previous one stops working."""
+        return self._issue(MANAGE)
+
+    def issue_badge_token(self) -> str:
+        """Give the registration a new badge secret; badges printed before stop scanning."""
+        return self._issue(BADGE)
+
+    def _issue(self, purpose: str) -> str:
+        token = new_token()
+        for name, value in token_columns(purpose, token).items():
+            setattr(self, name, value)
+        return token
 
     @property
     def organisation_name(self) -> str:

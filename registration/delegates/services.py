@@ -18,7 +18,7 @@ from registration.delegates.models import (
 from registration.errors import DomainError
 from registration.events.models import AgendaSession, Category, Entity, Event
 from registration.extensions import db
-from registration.security import new_reference, new_token
+from registration.security import new_reference
 
 #: Fields whose change by a delegate sends an approved registration back to pending.
 KEY_FIELDS = (
@@ -180,12 +180,12 @@ def register(
     registration = Registration(
         event=event,
         reference=_unused_reference(event),
-        manage_token=new_token(),
-        badge_token=new_token(),
         status=status,
         person_key=key,
         **_cleaned(values),
     )
+    registration.issue_manage_token()
+    registration.issue_badge_token()
     registration.category = category
     registration.entity = entity
     registration.sessions = sessions
@@ -308,6 +308,8 @@ def update_registration(
         raise _duplicate_error() from error
     record("updated", registration=registration, actor=by, actor_type=actor_type, changes=changes)
     emails.queue_registration_email(registration, "updated", changes=changes)
+    if "email" in changes:
+        emails.queue_email_change_notice(registration, before["email"])
     return changes
 
 
@@ -339,10 +341,11 @@ def withdraw(registration: Registration, *, by=None, actor_type: str | None = No
 
 
 def resend_links(event: Event, email: str) -> int:
-    """Email every active registration of ``email`` for ``event`` its manage link.
+    """Email every active registration of ``email`` for ``event`` a new manage link.
 
-    Returns how many were sent; callers must answer the same whatever the number, so that
-    nobody learns who is registered.
+    Each gets a new secret, so that links sent or seen before stop working. Returns how many
+    were sent; callers must answer the same whatever the number, so that nobody learns who is
+    registered.
     """
     registrations = (
         db.session.execute(
@@ -356,5 +359,7 @@ def resend_links(event: Event, email: str) -> int:
         .all()
     )
     for registration in registrations:
+        registration.issue_manage_token()
         emails.queue_registration_email(registration, "link")
+    db.session.flush()
     return len(registrations)

@@ -1,5 +1,7 @@
 """Public registration, the manage-my-registration link and "Lost your link?"."""
 
+from time import monotonic, sleep
+
 from flask import (
     Blueprint,
     abort,
@@ -147,8 +149,12 @@ def lost_link(slug: str):
     event = load_event(slug)
     form = LostLinkForm()
     if form.validate_on_submit():
+        started = monotonic()
         services.resend_links(event, form.email.data)
         db.session.commit()
+        # A known address costs a new token and an email; an unknown one costs nothing. Both
+        # answer after the same fixed time, so the delay does not tell who is registered.
+        _wait_until(started + current_app.config["LOST_LINK_ANSWER_SECONDS"])
         flash(
             _(
                 "If this address is registered for the meeting, we have sent it the link. "
@@ -158,3 +164,10 @@ def lost_link(slug: str):
         )
         return redirect(url_for("delegates.lost_link", slug=slug))
     return render_template("delegates/lost_link.html", event=event, form=form)
+
+
+def _wait_until(moment: float) -> None:
+    """Sleep until the monotonic clock reaches ``moment`` (at once if it has)."""
+    remaining = moment - monotonic()
+    if remaining > 0:
+        sleep(remaining)

@@ -8,12 +8,13 @@ from wtforms.validators import Email, InputRequired, Length
 
 from registration.delegates.forms import RegistrationForm
 from registration.events.models import Entity
+from registration.text import VisibleText
 
 
 class FocalPointForm(FlaskForm):
     """Whom staff invite as focal point of an entity."""
 
-    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200)])
+    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200), VisibleText()])
     email = EmailField(_l("Email"), validators=[InputRequired(), Email(), Length(max=254)])
     language = SelectField(
         _l("Language of the invitation"),

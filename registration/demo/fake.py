@@ -17,7 +17,14 @@ import sqlalchemy as sa
 from PIL import Image, ImageDraw
 
 from registration.database import utcnow
-from registration.delegates.models import Registration, Status, registration_session
+from registration.delegates.models import (
+    BADGE,
+    MANAGE,
+    Registration,
+    Status,
+    registration_session,
+    token_columns,
+)
 from registration.delegates.photos import store_photo
 from registration.delegates.services import person_key
 from registration.events.models import Category, Entity, Event
@@ -374,8 +381,8 @@ class _Generator:
         values = {
             "event_id": self.event.id,
             "reference": self._reference(),
-            "manage_token": new_token(),
-            "badge_token": new_token(),
+            **token_columns(MANAGE, new_token()),
+            **token_columns(BADGE, new_token()),
             "status": self._status(),
             "honorific": honorific,
             "given_name": given,

@@ -18,6 +18,7 @@ from registration.desk.models import VENUE, Attendance, DeviceToken, Scan
 from registration.errors import DomainError
 from registration.events.models import AgendaSession, Entity, Event
 from registration.extensions import db
+from registration.security import token_hash
 
 
 class CheckInError(DomainError):
@@ -213,7 +214,7 @@ class ScanRequest:
 def _find_registration(request: ScanRequest) -> Registration | None:
     """The registration behind a badge token or a registration id, in any event."""
     if request.token is not None:
-        condition = Registration.badge_token == request.token
+        condition = Registration.badge_token_hash == token_hash(request.token)
     elif request.registration_id is not None:
         condition = Registration.id == request.registration_id
     else:

@@ -21,10 +21,11 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from markupsafe import Markup
 
-from registration.delegates.models import HONORIFICS
+from registration.delegates.models import BADGE, HONORIFICS
 from registration.documents import pdf
 from registration.documents.fitting import Box, fit
 from registration.events.models import Event
+from registration.security import unseal_token
 
 #: Stylesheet of every badge layout.
 STYLESHEET = "badge.css"
@@ -117,7 +118,7 @@ class BadgeData:
         category, colour = self.categories[row.category_id]
         return {
             "reference": row.reference,
-            "token": row.badge_token,
+            "token": unseal_token(BADGE, row.badge_token_sealed, row.badge_token_hash),
             "honorific": self.honorifics.get(row.honorific, row.honorific),
             "given_name": row.given_name,
             "family_name": row.family_name.upper(),

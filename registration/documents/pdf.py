@@ -16,11 +16,11 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from registration import PROJECT_ROOT
+from registration.paths import shipped
 
 SCHEME = "regdoc"
 #: Template folder of the documents and their CSS.
-TEMPLATE_DIR = PROJECT_ROOT / "templates" / "documents"
+TEMPLATE_DIR = shipped("templates") / "documents"
 #: Static files that documents may use, by suffix.
 _STATIC_TYPES = {".css", ".svg", ".png", ".jpg", ".jpeg", ".woff", ".woff2", ".ttf", ".otf"}
 #: Fonts are looked up once per process and reused by every document.

@@ -20,7 +20,8 @@ from registration.extensions import db
 _BADGE_COLUMNS = (
     Registration.id,
     Registration.reference,
-    Registration.badge_token,
+    Registration.badge_token_hash,
+    Registration.badge_token_sealed,
     Registration.honorific,
     Registration.given_name,
     Registration.family_name,

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from registration.audit.services import record
 from registration.auth.models import StaffUser
 from registration.database import utcnow
+from registration.delegates.models import Registration
 from registration.errors import DomainError
 from registration.extensions import db
 from registration.mail.models import MailStatus, OutboxEmail
@@ -113,6 +114,7 @@ def resend(message: OutboxEmail, *, by: StaffUser) -> OutboxEmail:
             **{column: getattr(message, column) for column in _CONTENT_COLUMNS},
             attachments=list(message.attachments),
         )
+        _restore_manage_link(queued)
         db.session.add(queued)
     db.session.flush()
     record(
@@ -122,6 +124,20 @@ def resend(message: OutboxEmail, *, by: StaffUser) -> OutboxEmail:
         changes={"email": [message.id, queued.id]},
     )
     return queued
+
+
+def _restore_manage_link(copy: OutboxEmail) -> None:
+    """Put the registration's current manage link back into the copy of a delivered message
+    (delivery hid it), when the copy still goes to the registration's address.
+
+    Focal-point links stay hidden: staff send those again from the delegation's page.
+    """
+    registration = db.session.get(Registration, copy.registration_id or 0)
+    if registration is None or registration.email != copy.recipient:
+        return
+    hidden, current = "/r/…", f"/r/{registration.manage_token}"
+    copy.body_text = copy.body_text.replace(hidden, current)
+    copy.body_html = copy.body_html.replace(hidden, current)
 
 
 def log_query(

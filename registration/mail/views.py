@@ -2,7 +2,6 @@
 
 import base64
 import io
-import re
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -12,6 +11,7 @@ from registration.auth.decorators import READ_ROLES, role_required
 from registration.auth.models import Role
 from registration.events.models import Event
 from registration.extensions import db
+from registration.links import hide_secret_links
 from registration.mail import services
 from registration.mail.forms import MailFilterForm, ResendForm
 from registration.mail.models import MailStatus, OutboxEmail
@@ -42,15 +42,6 @@ def mailbox():
     return render_template("mail/mailbox.html", form=form, page=page, link_args=link_args)
 
 
-#: The secret part of manage-my-registration and focal-point links inside a message.
-_SECRET_LINK = re.compile(r"(/(?:r|fp)/)[A-Za-z0-9_-]{16,}")
-
-
-def _hide_secret_links(text: str) -> str:
-    """The text with the link secrets replaced, for staff who may not act on registrations."""
-    return _SECRET_LINK.sub(r"\1…", text)
-
-
 @bp.get("/<int:message_id>")
 @role_required(*READ_ROLES)
 def message(message_id: int):
@@ -63,7 +54,7 @@ def message(message_id: int):
     can_act = current_user.role in resend.allowed_roles
     body_text, body_html = email.body_text, email.body_html
     if not can_act:
-        body_text, body_html = _hide_secret_links(body_text), _hide_secret_links(body_html)
+        body_text, body_html = hide_secret_links(body_text), hide_secret_links(body_html)
     return render_template(
         "mail/message.html",
         message=email,

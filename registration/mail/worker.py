@@ -23,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from registration import queue
 from registration.database import utcnow
 from registration.extensions import db, mail
+from registration.links import hide_secret_links
 from registration.mail.models import MailAttempt, MailStatus, OutboxEmail
 
 log = logging.getLogger(__name__)
@@ -212,6 +213,10 @@ def _record(item: _Claimed, token: str, transport: str, error: Exception | None)
             "transport": transport,
             "last_error": "",
         }
+        if transport != _Mailbox.name:
+            # Delivered: the copy kept for the mail log must not open anyone's registration.
+            values["body_text"] = hide_secret_links(item.body_text)
+            values["body_html"] = hide_secret_links(item.body_html)
     else:
         give_up = attempts >= config["MAIL_MAX_ATTEMPTS"] or _is_permanent(error)
         delay = timedelta(

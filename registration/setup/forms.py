@@ -24,6 +24,7 @@ from wtforms.widgets import HiddenInput
 
 from registration.auth.models import Role
 from registration.setup.services import COLOUR_PATTERN
+from registration.text import VisibleText
 
 #: Languages whose texts (titles, category names) admins enter.
 LANGUAGES = (("en", _l("English")), ("fr", _l("French")), ("es", _l("Spanish")))
@@ -87,9 +88,15 @@ class CategoryForm(FlaskForm):
     """A category of participants; the code is asked only when it is created."""
 
     code = StringField(_l("Code"), validators=[InputRequired(), Length(max=64)])
-    name_en = StringField(_l("Name (English)"), validators=[InputRequired(), Length(max=200)])
-    name_fr = StringField(_l("Name (French)"), validators=[Optional(), Length(max=200)])
-    name_es = StringField(_l("Name (Spanish)"), validators=[Optional(), Length(max=200)])
+    name_en = StringField(
+        _l("Name (English)"), validators=[InputRequired(), Length(max=200), VisibleText()]
+    )
+    name_fr = StringField(
+        _l("Name (French)"), validators=[Optional(), Length(max=200), VisibleText()]
+    )
+    name_es = StringField(
+        _l("Name (Spanish)"), validators=[Optional(), Length(max=200), VisibleText()]
+    )
     badge_colour = ColorField(
         _l("Badge colour"),
         default="#404040",
@@ -124,7 +131,9 @@ class EntityForm(_CategoryChoice, FlaskForm):
         _l("ISO code (States: two or three letters, e.g. NL)"),
         validators=[Optional(), Length(max=3)],
     )
-    name = StringField(_l("Name (organisations)"), validators=[Optional(), Length(max=300)])
+    name = StringField(
+        _l("Name (organisations)"), validators=[Optional(), Length(max=300), VisibleText()]
+    )
     quota = _capacity(_l("Quota (most active registrations; empty = no quota)"))
 
 

@@ -5,7 +5,7 @@ import threading
 import pytest
 
 from registration.delegates import services
-from registration.delegates.models import Registration
+from registration.delegates.models import BADGE, MANAGE, Registration, token_columns
 from registration.events.models import Event
 from tests.concurrency import run_together
 
@@ -40,8 +40,8 @@ def test_unique_index_holds_without_the_service_check(app, db, event, registrati
     clone = Registration(
         event_id=event.id,
         reference="IDM-XXXXX",
-        manage_token="m" * 32,
-        badge_token="b" * 32,
+        **token_columns(MANAGE, "m" * 32),
+        **token_columns(BADGE, "b" * 32),
         given_name=first.given_name,
         family_name=first.family_name,
         email=first.email,

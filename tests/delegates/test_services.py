@@ -222,3 +222,29 @@ def test_a_delegate_cannot_add_a_full_session_but_staff_can(
     assert full.title in error.value.message
     changes = services.update_registration(registration, data, by=make_staff())
     assert changes["session_ids"][1] == sorted([event.sessions[3].id, full.id])
+
+
+def test_a_changed_email_address_is_told_to_the_old_one_without_the_link(
+    db, event, make_registration, registration_data
+):
+    registration = make_registration()
+    old_address, token = registration.email, registration.manage_token
+    data = registration_data(
+        given_name=registration.given_name,
+        family_name=registration.family_name,
+        email="someone.else@example.org",
+    )
+    services.update_registration(registration, data)
+    messages = {
+        m.recipient: m
+        for m in db.session.execute(
+            db.select(OutboxEmail).where(OutboxEmail.template != "registration_created")
+        ).scalars()
+    }
+    assert set(messages) == {old_address, "someone.else@example.org"}
+    notice = messages[old_address]
+    assert notice.template == "registration_email_changed"
+    assert "s…@example.org" in notice.body_text
+    for body in (notice.body_text, notice.body_html):
+        assert token not in body and "/r/" not in body
+    assert token in messages["someone.else@example.org"].body_text

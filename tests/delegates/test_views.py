@@ -194,16 +194,41 @@ def test_withdraw_asks_then_withdraws(client, db, make_registration):
 
 def test_lost_link_answers_the_same_for_everyone(client, db, event, make_registration):
     registration = make_registration()
-    known = client.post(
-        f"/e/{event.slug}/lost-link", data={"email": registration.email}, follow_redirects=True
-    )
-    unknown = client.post(
-        f"/e/{event.slug}/lost-link", data={"email": "x@example.org"}, follow_redirects=True
-    )
-    assert known.text == unknown.text
-    assert "If this address is registered" in known.text
-    subjects = db.session.execute(db.select(OutboxEmail.subject)).scalars().all()
-    assert sum("Your registration link" in subject for subject in subjects) == 1
+    old_link = f"/r/{registration.manage_token}"
+    answers = []
+    for email in (registration.email, "x@example.org"):
+        answer = client.post(f"/e/{event.slug}/lost-link", data={"email": email})
+        answers.append((answer.status_code, answer.location, client.get(answer.location)))
+    (known_code, known_location, known_page), (code, location, unknown_page) = answers
+    assert (known_code, known_location) == (code, location) == (302, f"/e/{event.slug}/lost-link")
+    assert known_page.text == unknown_page.text
+    assert "If this address is registered" in known_page.text
+    messages = db.session.execute(db.select(OutboxEmail)).scalars().all()
+    sent = [m for m in messages if "Your registration link" in m.subject]
+    assert [m.recipient for m in sent] == [registration.email]
+    # The link is a new one: the one sent or seen before no longer opens the registration.
+    assert client.get(old_link).status_code == 404
+    new_link = sent[0].body_text.split("http://testserver.local")[1].split()[0]
+    assert new_link != old_link
+    assert client.get(new_link).status_code == 200
+    assert "no longer work" in sent[0].body_text
+
+
+def test_lost_link_answers_known_and_unknown_addresses_at_the_same_moment(
+    app, client, event, make_registration, monkeypatch
+):
+    """Both answers wait for the same deadline after the request began (no timing asserted)."""
+    from registration.delegates import views
+
+    registration = make_registration()
+    clock, waits = iter(range(100, 200)), []
+    monkeypatch.setattr(views, "monotonic", lambda: next(clock))
+    monkeypatch.setattr(views, "sleep", waits.append)
+    monkeypatch.setitem(app.config, "LOST_LINK_ANSWER_SECONDS", 30)
+    for email in (registration.email, "nobody@example.org"):
+        client.post(f"/e/{event.slug}/lost-link", data={"email": email})
+    # Each request read the clock when it began and once more before waiting out the rest.
+    assert waits == [29, 29]
 
 
 def test_lost_link_is_rate_limited(db, event):

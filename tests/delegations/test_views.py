@@ -120,7 +120,7 @@ def test_registrar_invites_a_focal_point(client, db, event, netherlands, sign_in
     assert focal_point.entity_id == netherlands.id
     message = db.session.execute(db.select(OutboxEmail)).scalar_one()
     assert message.template == "focal_point_invitation"
-    assert "http://localhost/fp/" in message.body_text
+    assert "http://testserver.local/fp/" in message.body_text
     page = client.get(_url(event, f"/{netherlands.id}"))
     assert "eva@minbuza.example.nl" in page.text
 
@@ -144,5 +144,5 @@ def test_revoke_and_resend_a_focal_point_link(client, db, event, netherlands, in
     assert client.get(f"/fp/{token}").status_code == 404
     client.post(_url(event, f"/focal-points/{focal_point.id}/resend"))
     messages = db.session.execute(db.select(OutboxEmail).order_by(OutboxEmail.id)).scalars().all()
-    new_link = messages[-1].body_text.split("http://localhost")[1].split()[0]
+    new_link = messages[-1].body_text.split("http://testserver.local")[1].split()[0]
     assert client.get(new_link).status_code == 200

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from registration.delegates.models import Registration, Status
+from registration.delegates.models import BADGE, MANAGE, Registration, Status, token_columns
 from registration.desk import devices
 from registration.events.models import Category, Event
 from registration.security import new_token
@@ -47,8 +47,8 @@ def other_registration(db):
         event=other,
         category=category,
         reference="OTH-33333",
-        manage_token=new_token(),
-        badge_token=new_token(),
+        **token_columns(MANAGE, new_token()),
+        **token_columns(BADGE, new_token()),
         status=Status.APPROVED,
         given_name="Omar",
         family_name="Other",

@@ -74,7 +74,7 @@ def test_focal_point_registers_two_delegates_within_a_quota_of_two(
     page.goto(f"{link}/register")
     fill_delegate(page, "Third", "Person")
     page.get_by_role("button", name="Register the delegate").click()
-    expect(page.get_by_role("alert").filter(has_text="quota")).to_have_text(
+    expect(page.locator("#error-summary")).to_contain_text(
         "The quota of 2 delegates for Netherlands is reached."
     )
     expect(page.get_by_label("Given name(s)")).to_have_value("Third")

@@ -49,6 +49,7 @@ def test_edit_replace_photo_and_withdraw(page: Page, live_server, db, make_regis
 
 def test_lost_link_in_the_browser(page: Page, live_server, event, db, make_registration):
     registration = make_registration()
+    old_link = f"{live_server.base_url}/r/{registration.manage_token}"
     page.goto(f"{live_server.base_url}/e/{event.slug}/")
     page.get_by_role("link", name="Lost your link?").first.click()
     page.get_by_label("Email used to register").fill(registration.email)
@@ -58,4 +59,9 @@ def test_lost_link_in_the_browser(page: Page, live_server, event, db, make_regis
     body = db.session.execute(
         db.select(OutboxEmail.body_text).where(OutboxEmail.template == "registration_link")
     ).scalar_one()
-    assert f"/r/{registration.manage_token}" in body
+    new_link = next(word for word in body.split() if "/r/" in word)
+    assert new_link.startswith(f"{live_server.base_url}/r/") and new_link != old_link
+    # The link sent before no longer opens the registration; the new one does.
+    assert page.goto(old_link).status == 404
+    page.goto(new_link)
+    expect(page.get_by_text(registration.reference).first).to_be_visible()

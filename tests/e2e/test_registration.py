@@ -73,3 +73,18 @@ def test_form_errors_in_the_browser_keep_what_was_typed(page: Page, live_server,
     expect(page.get_by_role("alert").first).to_contain_text("Please correct the fields")
     expect(page.get_by_label("Given name(s)")).to_have_value("Meera")
     expect(page.get_by_label("Email")).to_have_value("meera.sethi@")
+
+
+def test_an_invisible_character_is_named_and_the_typing_kept(page: Page, live_server, event):
+    page.goto(f"{live_server.base_url}/e/{event.slug}/register")
+    page.get_by_label("Given name(s)").fill("Fern\u200bando")
+    page.get_by_label("Family name").fill("Alzate")
+    page.get_by_label("Email").fill("f.alzate@cancilleria.example.co")
+    page.get_by_role("button", name="Register").click()
+    message = "Remove the invisible or control character (ZERO WIDTH SPACE) after “Fern”."
+    # Beside the field, and in the error summary with a link to it.
+    expect(page.get_by_text(message, exact=True)).to_be_visible()
+    page.get_by_role("link", name="Given name(s): Remove the invisible").click()
+    expect(page.get_by_label("Given name(s)")).to_be_focused()
+    expect(page.get_by_label("Given name(s)")).to_have_value("Fern\u200bando")
+    expect(page.get_by_label("Family name")).to_have_value("Alzate")

@@ -60,7 +60,10 @@ def test_admin_sets_the_registration_window_in_the_venue_timezone(
     page.get_by_label("Registration opens").fill("2030-05-15T09:00")
     page.get_by_label("Capacity").fill("0")
     page.get_by_role("button", name="Save").click()
-    expect(page.get_by_text("Number must be between 1 and 2147483647")).to_be_visible()
+    expect(page.locator("#capacity-errors")).to_contain_text(
+        "Number must be between 1 and 2147483647"
+    )
+    expect(page.locator("#error-summary")).to_be_focused()
     expect(page.get_by_label("Registration opens")).to_have_value("2030-05-15T09:00")
     page.get_by_label("Capacity").fill("250")
     page.get_by_role("button", name="Save").click()

@@ -270,3 +270,43 @@ def test_a_stopped_worker_gives_its_claims_back(db, make_email):
     (email,) = _all(db)
     assert (email.status, email.attempts, email.claim_token) == (MailStatus.QUEUED, 0, None)
     assert deliver_due() == 1
+
+
+def test_a_delivered_message_keeps_no_usable_link(db, smtp_server, make_registration):
+    registration = make_registration("approved")
+    token = registration.manage_token
+    assert deliver_due() == 1
+
+    (received,) = smtp_server.wait_for(1)
+    assert f"/r/{token}" in received.get_body(("plain",)).get_content()
+    (kept,) = _all(db)
+    for body in (kept.body_text, kept.body_html):
+        assert token not in body
+        assert "/r/…" in body
+
+
+def test_the_local_mailbox_is_the_inbox_and_keeps_the_link(db, make_registration):
+    registration = make_registration("approved")
+    assert deliver_due() == 1
+    (kept,) = _all(db)
+    assert f"/r/{registration.manage_token}" in kept.body_text
+
+
+def test_a_resent_copy_of_a_delivered_message_carries_the_current_link(
+    db, smtp_server, make_registration, make_staff
+):
+    from registration.mail.services import resend
+
+    registration = make_registration("approved")
+    assert deliver_due() == 1
+    (sent,) = _all(db)
+    copy = resend(sent, by=make_staff())
+    db.session.commit()
+    assert f"/r/{registration.manage_token}" in copy.body_text
+    assert f"/r/{registration.manage_token}" in copy.body_html
+    # Sent to an address the registration no longer has, the link stays hidden.
+    registration.email = "moved@example.org"
+    assert deliver_due() == 1
+    db.session.commit()
+    moved = resend(_all(db)[-1], by=make_staff())
+    assert registration.manage_token not in moved.body_text
