@@ -10,6 +10,7 @@ import pytest
 from registration.delegates.models import Registration
 from registration.desk.models import Attendance
 from registration.jobs import services as jobs
+from registration.jobs.models import Job
 from tests.conftest import run_jobs
 from tests.documents.conftest import decode_qr, pdf_pages
 
@@ -250,3 +251,30 @@ def test_manage_page_links_the_certificate_once_checked_in(client, db, make_regi
 
     page = client.get(f"/r/{registration.manage_token}").text
     assert f'href="/r/{registration.manage_token}/certificate.pdf"' in page
+
+
+def test_an_enormous_or_one_too_many_job_is_refused_with_the_filter_kept(
+    app, client, sign_in, db, event, make_registration
+):
+    sign_in("registrar")
+    for name in ("Alpha", "Beta"):
+        make_registration("approved", family_name=name)
+    url = f"/manage/e/{event.slug}/badges?status=approved"
+    data = {"which": "all", "output": "a6"}
+
+    app.config["JOB_MAX_ITEMS"] = 1
+    try:
+        refused = client.post(url, data=data)
+    finally:
+        app.config["JOB_MAX_ITEMS"] = 20_000
+    assert refused.status_code == 302 and "status=approved" in refused.location
+    page = client.get(refused.location).text
+    assert "This would make one job of 2 items; at most 1 are done at once." in page
+
+    for _ in range(app.config["JOB_MAX_ACTIVE_PER_STAFF"]):
+        assert "/manage/jobs/" in client.post(url, data=data).location
+    one_too_many = client.post(url, data=data)
+    assert "You already have 3 jobs under way" in client.get(one_too_many.location).text
+    run_jobs()  # nothing was lost: the accepted jobs all finish
+    states = {job.status.value for job in db.session.execute(db.select(Job)).scalars()}
+    assert states == {"done"}
