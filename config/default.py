@@ -3,7 +3,9 @@
 
 # SQLite under instance/ unless DATABASE_URL says otherwise (set in create_app).
 SQLALCHEMY_DATABASE_URI = None
-SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+# pool_pre_ping: a connection that died (PostgreSQL restarted) is replaced before use, so the
+# next request does not fail.
+SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
 
 # A development key is generated into instance/secret_key on first run (see create_app).
 SECRET_KEY = None
@@ -14,9 +16,6 @@ TOKEN_KEY = None
 
 # Staff passwords are hashed with Argon2; True picks a cheap profile (the test suite only).
 PASSWORD_HASH_FAST = False
-
-# Processes rendering a cold batch of badges; None: one per CPU.
-BADGE_RENDER_PROCESSES = None
 
 # Sessions and cookies.
 SESSION_COOKIE_HTTPONLY = True
@@ -61,6 +60,15 @@ MAIL_TIMEOUT = 10  # seconds for one SMTP conversation
 MAIL_MAX_ATTEMPTS = 8
 MAIL_BACKOFF_SECONDS = 30  # first retry delay; doubles each attempt
 MAIL_LEASE_SECONDS = 300  # a batch claimed by a worker that died is sent by another after this
+
+# Jobs (`flask worker`): long work claimed from the job table.
+JOB_LEASE_SECONDS = 60  # a job whose worker died is taken over by another after this
+JOB_BACKOFF_SECONDS = 10  # first retry delay of a failed job; doubles each attempt
+JOB_RESULT_HOURS = 24  # finished jobs and their files are deleted after this
+JOB_MAX_ACTIVE_PER_STAFF = 3  # unfinished jobs one staff member may have at once
+JOB_MAX_ITEMS = 20_000  # badges, rows or recipients in one job
+BADGE_CHUNK_SIZE = 50  # badges per part of a batch; the parts are rendered by every worker
+BADGE_PRERENDER_SECONDS = 5  # at most this long per pre-rendering round (every 15 s)
 
 # Public address of every absolute link (emails, calendars, QR codes); never the Host header.
 SERVER_NAME = None

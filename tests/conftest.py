@@ -40,6 +40,7 @@ from registration.delegates import services as delegate_services  # noqa: E402
 from registration.delegates.models import Status  # noqa: E402
 from registration.demo.services import load_demo  # noqa: E402
 from registration.extensions import db as _db  # noqa: E402
+from registration.jobs.runner import run_due  # noqa: E402
 from registration.storage import BADGE_PAGES, get_storage  # noqa: E402
 from tests.s3server import S3Server, free_port  # noqa: E402
 
@@ -112,11 +113,11 @@ def app():
     return application
 
 
-def wait_for_document_jobs(timeout: float = 60) -> None:
-    """Let document jobs started by requests (threads) finish, so none writes later."""
-    for thread in threading.enumerate():
-        if thread.name.startswith("document-job-"):
-            thread.join(timeout)
+def run_jobs() -> int:
+    """Run the queued jobs (and the jobs they queue) as `flask worker` would, in this thread;
+    returns how many ran. Requests only queue jobs: tests run them with this."""
+    _db.session.rollback()
+    return run_due()
 
 
 @pytest.fixture(autouse=True)
@@ -124,7 +125,6 @@ def db(app):
     """The database inside an app context; every row is deleted after the test."""
     with app.app_context():
         yield _db
-        wait_for_document_jobs()
         _db.session.rollback()
         _db.session.remove()
         with _db.engine.begin() as connection:
@@ -134,17 +134,20 @@ def db(app):
 
 @pytest.fixture
 def badge_cache(app):
-    """An empty badge page cache for the test; returns a function listing its pages' keys."""
+    """An empty badge page cache for the test; returns a function listing its pages' keys
+    (the static parts that badges of a category share are not counted)."""
     files = get_storage()
 
-    def pages() -> list[str]:
-        return list(files.list(f"{BADGE_PAGES}/"))
+    def clear() -> None:
+        for key in list(files.list(f"{BADGE_PAGES}/")):
+            files.delete(key)
 
-    for key in pages():
-        files.delete(key)
+    def pages() -> list[str]:
+        return [key for key in files.list(f"{BADGE_PAGES}/") if "/static/" not in key]
+
+    clear()
     yield pages
-    for key in pages():
-        files.delete(key)
+    clear()
 
 
 @pytest.fixture

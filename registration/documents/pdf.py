@@ -57,6 +57,18 @@ def _inside(root: Path, relative: str) -> Path:
     return path
 
 
+def read_photo(sources: Sources, name: str) -> bytes:
+    """A stored portrait (a JPEG named by the photo store), read through the file storage;
+    RefusedURL for any other name or a photo that is not there, StorageUnavailable when the
+    store cannot be reached."""
+    if "/" in name or not name.endswith(".jpg"):
+        raise RefusedURL(f"not a photo name: {name[:200]!r}")
+    try:
+        return sources.files.read(storage.key(storage.PHOTOS, name))
+    except (ValueError, FileNotFoundError) as error:
+        raise RefusedURL(f"not a stored photo: {name[:200]!r}") from error
+
+
 class DocumentFetcher(URLFetcher):
     """Serves ``regdoc:`` URLs from our folders and refuses everything else, never redirecting."""
 
@@ -74,7 +86,7 @@ class DocumentFetcher(URLFetcher):
         kind, _, name = rest.partition("/")
         if kind == "static" and Path(name).suffix.lower() in _STATIC_TYPES:
             data = _inside(self.sources.static_dir, name).read_bytes()
-        elif kind == "photo" and "/" not in name and name.endswith(".jpg"):
+        elif kind == "photo":
             data = self._photo(name)
         else:
             raise RefusedURL(f"refused URL: {url[:200]!r}")
@@ -82,11 +94,9 @@ class DocumentFetcher(URLFetcher):
         return URLFetcherResponse(url, data, {"Content-Type": content_type})
 
     def _photo(self, name: str) -> bytes:
-        """A stored portrait's bytes, read through the file storage."""
+        """A stored portrait's bytes, remembering a store that cannot be reached."""
         try:
-            return self.sources.files.read(storage.key(storage.PHOTOS, name))
-        except (ValueError, FileNotFoundError) as error:
-            raise RefusedURL(f"not a stored photo: {name[:200]!r}") from error
+            return read_photo(self.sources, name)
         except storage.StorageUnavailable as error:
             self.unavailable = error
             raise

@@ -6,9 +6,7 @@ from datetime import date
 from flask import (
     Blueprint,
     Response,
-    abort,
     flash,
-    jsonify,
     redirect,
     render_template,
     request,
@@ -18,28 +16,24 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from registration import storage
 from registration.auth.decorators import READ_ROLES, role_required
 from registration.auth.models import Role
 from registration.delegates.filters import count_matching, parse_filter
 from registration.delegates.lookup import registration_for_link
 from registration.delegates.models import Registration
-from registration.documents import certificates, exports, jobs, services, statistics
+from registration.documents import certificates, exports, services, statistics
 from registration.documents.forms import BadgeBatchForm, ExportForm, ParticipantsForm
-from registration.documents.models import DocumentJob, JobStatus
+from registration.documents.tasks import PRINT_ROLES
 from registration.errors import DomainError
 from registration.events.lookup import load_event
+from registration.events.models import Event
 from registration.extensions import db
-from registration.i18n import current_language
+from registration.jobs import services as jobs
 
 bp = Blueprint("documents", __name__)
 
-#: Roles that print badges in batches (the desk reprints single badges).
-PRINT_ROLES = (Role.ADMIN, Role.REGISTRAR)
 #: Roles that may reprint one badge.
 BADGE_ROLES = (Role.ADMIN, Role.REGISTRAR, Role.CHECKIN)
-#: Who may follow a job of each kind.
-JOB_ROLES = {"badges": PRINT_ROLES, "participants": READ_ROLES, "export": READ_ROLES}
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
@@ -99,11 +93,26 @@ def index(slug: str):
     )
 
 
-def _start(job: DocumentJob):
-    """Commit a new job, start it and show its progress."""
+def _start(kind: str, event: Event, params: dict, *, size: int = 0, download_name: str):
+    """Queue a document job and show its progress; a refusal (too many jobs, too large) goes
+    back to the documents page with its reason, the filter kept."""
+    try:
+        job = jobs.enqueue(
+            kind,
+            event=event,
+            payload=params,
+            by=current_user,
+            size=size,
+            download_name=download_name,
+        )
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "warning")
+        return redirect(
+            url_for("documents.index", slug=event.slug, **request.args.to_dict(flat=False))
+        )
     db.session.commit()
-    jobs.start_job(job)
-    return redirect(url_for("documents.job", token=job.token))
+    return redirect(url_for("jobs.job", token=job.token))
 
 
 @bp.post("/manage/e/<slug>/badges")
@@ -122,14 +131,13 @@ def print_badges(slug: str):
         "crop_marks": form.crop_marks.data,
         "only_new": form.which.data == "new",
     }
-    job = jobs.create_job(
+    return _start(
         "badges",
         event,
         params,
-        by=current_user,
+        size=count_matching(event, selection),
         download_name=f"badges-{event.slug}-{date.today().isoformat()}.pdf",
     )
-    return _start(job)
 
 
 @bp.post("/manage/e/<slug>/participants")
@@ -142,63 +150,12 @@ def participants(slug: str):
         flash(_("Choose a language."), "warning")
         return redirect(url_for("documents.index", slug=slug))
     language = form.language.data
-    job = jobs.create_job(
+    return _start(
         "participants",
         event,
         {"language": language, "official": form.official.data},
-        by=current_user,
         download_name=f"participants-{event.slug}-{language}.pdf",
     )
-    return _start(job)
-
-
-def _job(token: str) -> DocumentJob:
-    """The job behind a token, for staff allowed to follow its kind."""
-    job = db.session.execute(
-        db.select(DocumentJob).where(DocumentJob.token == token)
-    ).scalar_one_or_none()
-    if job is None:
-        abort(404)
-    if current_user.role not in {Role.ADMIN, *JOB_ROLES.get(job.kind, ())}:
-        abort(403)
-    return job
-
-
-@bp.get("/manage/jobs/<token>")
-@role_required(*READ_ROLES)
-def job(token: str):
-    """A document job's progress page; the download starts when it is ready (its readers)."""
-    job = _job(token)
-    return render_template("documents/job.html", job=job, status=jobs.effective_status(job))
-
-
-@bp.get("/manage/jobs/<token>/progress")
-@role_required(*READ_ROLES)
-def job_progress(token: str):
-    """A document job's progress as JSON, polled by its page (its readers)."""
-    job = _job(token)
-    status = jobs.effective_status(job)
-    return jsonify(
-        status=status.value,
-        done=job.done,
-        total=job.total,
-        error=job.error or (_("The document failed.") if status == JobStatus.FAILED else ""),
-        download=url_for("documents.job_download", token=token)
-        if status == JobStatus.DONE
-        else None,
-    )
-
-
-@bp.get("/manage/jobs/<token>/download")
-@role_required(*READ_ROLES)
-def job_download(token: str):
-    """A finished job's file (its readers)."""
-    job = _job(token)
-    key = jobs.result_key(job)
-    if job.status != JobStatus.DONE or key is None:
-        abort(404)
-    mimetype = {"pdf": PDF, "csv": CSV, "xlsx": XLSX}[key.rpartition(".")[2]]
-    return storage.send(key, mimetype, as_attachment=True, download_name=job.download_name)
 
 
 @bp.post("/manage/e/<slug>/export")
@@ -212,16 +169,15 @@ def export(slug: str):
         flash(_("Choose a format and at least one column."), "warning")
         return redirect(url_for("documents.index", slug=slug, **request.args.to_dict(flat=False)))
     fmt = form.format.data
-    params = {
-        "filter": parse_filter(request.args).to_args(),
-        "columns": form.columns.data,
-        "format": fmt,
-        "language": current_language(),
-    }
-    job = jobs.create_job(
-        "export", event, params, by=current_user, download_name=f"registrations-{event.slug}.{fmt}"
+    selection = parse_filter(request.args)
+    params = {"filter": selection.to_args(), "columns": form.columns.data, "format": fmt}
+    return _start(
+        "export",
+        event,
+        params,
+        size=count_matching(event, selection),
+        download_name=f"registrations-{event.slug}.{fmt}",
     )
-    return _start(job)
 
 
 @bp.get("/manage/e/<slug>/attendance.xlsx")

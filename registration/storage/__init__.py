@@ -24,7 +24,7 @@ from registration.errors import DomainError
 PHOTOS = "photos"
 LETTERS = "documents"
 BADGE_PAGES = "badge-cache"
-JOB_RESULTS = "document-jobs"
+JOB_RESULTS = "job-results"
 AREAS = (PHOTOS, LETTERS, BADGE_PAGES, JOB_RESULTS)
 
 #: Keys are relative paths of plain names: no "..", no hidden files, nothing absolute.
@@ -85,6 +85,10 @@ class Storage:
 
     def size(self, key: str) -> int:
         """The file's size in bytes (FileNotFoundError when there is none)."""
+        raise NotImplementedError
+
+    def modified(self, key: str) -> float:
+        """When the file was last written, in seconds since the epoch (FileNotFoundError)."""
         raise NotImplementedError
 
     def delete(self, key: str) -> None:

@@ -66,6 +66,13 @@ class LocalStorage(Storage):
             raise FileNotFoundError(key)
         return path.stat().st_size
 
+    def modified(self, key: str) -> float:
+        """The file's modification time."""
+        path = self._path(key)
+        if not path.is_file():
+            raise FileNotFoundError(key)
+        return path.stat().st_mtime
+
     def delete(self, key: str) -> None:
         """Remove the file if it is there."""
         try:

@@ -107,11 +107,17 @@ class S3Storage(Storage):
             return False
         return True
 
+    def _head(self, key: str) -> dict:
+        with self._errors(key):
+            return self.client.head_object(Bucket=self.bucket, Key=self._name(key))
+
     def size(self, key: str) -> int:
         """The object's size."""
-        with self._errors(key):
-            head = self.client.head_object(Bucket=self.bucket, Key=self._name(key))
-        return head["ContentLength"]
+        return self._head(key)["ContentLength"]
+
+    def modified(self, key: str) -> float:
+        """When the object was written."""
+        return self._head(key)["LastModified"].timestamp()
 
     def delete(self, key: str) -> None:
         """Delete the object (S3 answers the same when there is none)."""

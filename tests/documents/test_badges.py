@@ -10,7 +10,7 @@ from registration.delegates.filters import RegistrationFilter, parse_filter
 from registration.delegates.models import Registration
 from registration.delegates.photos import store_photo
 from registration.demo.fake import fake_registrations
-from registration.documents import badges, pdf, services
+from registration.documents import badge_pages, badges, pdf, services
 from registration.documents.fitting import POINTS_PER_MM, Box, fit, text_width
 from registration.documents.services import DocumentError
 from tests.delegates.photo_files import image_bytes
@@ -185,18 +185,14 @@ def test_prerender_fills_the_cache_in_rounds(db, event, make_registration, badge
     assert len(badge_cache()) == 3
 
 
-def test_cold_batch_renders_in_parallel_processes_in_order(app, db, event):
-    app.config["BADGE_RENDER_PROCESSES"] = 2
-    try:
-        fake_registrations(event, 3 * badges.CHUNK + 5, status="approved", seed=11)
-        db.session.commit()
-        batch = services.badge_batch(event, RegistrationFilter())
-        progress = []
-        output = io.BytesIO()
+def test_cold_batch_renders_in_chunks_in_order(app, db, event):
+    fake_registrations(event, 3 * badge_pages.CHUNK + 5, status="approved", seed=11)
+    db.session.commit()
+    batch = services.badge_batch(event, RegistrationFilter())
+    progress = []
+    output = io.BytesIO()
 
-        services.write_badges(batch, output, progress=lambda done, total: progress.append(done))
-    finally:
-        app.config["BADGE_RENDER_PROCESSES"] = None
+    services.write_badges(batch, output, progress=lambda done, total: progress.append(done))
 
     pages = pdf_pages(output.getvalue())
     assert len(pages) == len(batch.ids)

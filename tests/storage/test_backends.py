@@ -23,9 +23,9 @@ def test_save_read_size_exists_delete(files):
 
 
 def test_save_a_stream_and_overwrite(files):
-    files.save("document-jobs/x.pdf", io.BytesIO(b"first" * 100_000))
-    files.save("document-jobs/x.pdf", io.BytesIO(b"second"))
-    assert files.read("document-jobs/x.pdf") == b"second"
+    files.save("job-results/x.pdf", io.BytesIO(b"first" * 100_000))
+    files.save("job-results/x.pdf", io.BytesIO(b"second"))
+    assert files.read("job-results/x.pdf") == b"second"
 
 
 def test_missing_file(files):

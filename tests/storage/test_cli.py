@@ -13,7 +13,7 @@ def test_migrate_a_folder_into_a_bucket_then_again(app, runner, tmp_path):
         "photos/a.jpg": b"portrait",
         "documents/b.pdf": b"%PDF-letter",
         "badge-cache/a6/ab/c.pdf": b"%PDF-page",
-        "document-jobs/d.csv": b"a,b",
+        "job-results/d.csv": b"a,b",
     }
     for key, data in files.items():
         folder.save(key, data)
