@@ -20,7 +20,8 @@ def _children_map() -> dict[int, list[int]]:
     return children
 
 
-def _tree(root: int) -> list[int]:
+def process_tree(root: int) -> list[int]:
+    """A process and all its descendants."""
     children, pids, stack = _children_map(), [], [root]
     while stack:
         pid = stack.pop()
@@ -42,7 +43,7 @@ def _pss_kib(pid: int) -> int:
 
 def tree_memory_mib(root: int | None = None) -> float:
     """PSS of a process and all its descendants, in MiB."""
-    return sum(_pss_kib(pid) for pid in _tree(root or os.getpid())) / 1024
+    return sum(_pss_kib(pid) for pid in process_tree(root or os.getpid())) / 1024
 
 
 class Peak:

@@ -3,17 +3,22 @@
 Builds a throw-away SQLite database with `flask demo fake`'s approved delegates and synthetic
 portraits, then measures, each in a fresh process so that memory is its own:
 
-- cold batch: empty page cache, pages rendered in chunks by parallel processes, then merged;
-- warm batch: every page already cached (as the background worker's prerender_badges keeps
-  it), merged with pikepdf: what "print badges" costs in practice;
-- the same on A4 sheets of four, and after one registration changed (one page to render);
+- cold batch: empty page cache; a badge job queued as the web page does, run by
+  `flask worker --concurrency 2` (started and idle beforehand): the batch is split into parts
+  that both worker processes render, then merged. Timed from queueing to the job done;
+- warm batch: every page already cached (as the worker's pre-rendering keeps it), the same
+  job through the same workers: merge only. What "print badges" costs in practice;
+- the warm batch on A4 sheets of four, and after one registration changed (in this process);
 - single badges, cold (rendered) and cached, for a reprint at the desk;
-- the naive baseline: one WeasyPrint document holding all the badges.
+- the naive baseline: one WeasyPrint document holding all the badges (QR codes as SVG,
+  photos as images), laid out in one process.
 
 Times include loading the registrations. Memory is the peak proportional set size (PSS) of
-the measuring process and its children (render processes, their fork server), sampled every
-50 ms. Targets: warm batch ≤ 5 s and ≤ 400 MiB, ≥ 5× faster than the naive document, single
-badge ≤ 150 ms.
+the measuring process and its children (the worker processes), sampled every 50 ms.
+Targets, each against the naive document measured in the same run: cold batch with two
+workers ≥ 2× faster; warm batch ≥ 5× faster and ≤ 5 s; the warm merge in one process (the
+"changed" phase) ≤ 400 MiB; single badge ≤ 150 ms.
+Exits 1 when a target is missed.
 
     .venv/bin/python -m bench.badges [--count 1000] [--no-photos] [--skip-naive]
 """
@@ -29,12 +34,15 @@ import time
 from datetime import date
 from pathlib import Path
 
-from bench._measure import Peak
+from bench._measure import Peak, process_tree
 
 TARGET_SECONDS = 5.0
 TARGET_MIB = 400.0
-TARGET_RATIO = 5.0
+TARGET_COLD_RATIO = 2.0
+TARGET_WARM_RATIO = 5.0
 TARGET_SINGLE_MS = 150.0
+#: Worker processes of the cold and warm batches.
+WORKERS = 2
 PHASES = ("cold", "warm", "sheets", "changed", "single", "naive")
 
 
@@ -48,18 +56,96 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def _settings(folder: Path) -> dict:
+    """The benchmark's database and folders; pre-rendering off, so that "cold" stays cold."""
+    return {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.sqlite'}",
+        "STORAGE_URL": (folder / "files").as_uri(),
+        "BADGE_PRERENDER_SECONDS": 0,
+    }
+
+
 def _app(folder: Path):
     """The application on the benchmark's database and folders."""
     os.environ["REGISTRATION_INSTANCE_PATH"] = str(folder / "instance")
     from registration import create_app
 
-    return create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.sqlite'}",
-            "PHOTO_DIR": str(folder / "photos"),
-            "BADGE_CACHE_DIR": str(folder / "badge-cache"),
-        }
+    return create_app(_settings(folder))
+
+
+def _cpu_seconds(root: int) -> float:
+    """CPU time used so far by a process and its descendants."""
+    total = 0.0
+    for pid in process_tree(root):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def _start_workers(folder: Path) -> subprocess.Popen:
+    """`flask worker --concurrency 2` on the benchmark's database, once started and idle."""
+    environment = {
+        **os.environ,
+        "FLASK_APP": "registration",
+        "REGISTRATION_INSTANCE_PATH": str(folder / "instance"),
+    }
+    environment["DATABASE_URL"] = _settings(folder)["SQLALCHEMY_DATABASE_URI"]
+    for name, value in _settings(folder).items():
+        environment[f"REGISTRATION_{name}"] = str(value)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "flask",
+            "worker",
+            "--concurrency",
+            str(WORKERS),
+            "--interval",
+            "0.1",
+        ],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=environment,
+        stdout=subprocess.DEVNULL,
     )
+    # Started: the worker processes exist and have stopped using the CPU (imports done).
+    deadline = time.monotonic() + 120
+    previous = -1.0
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        used = _cpu_seconds(process.pid)
+        if len(process_tree(process.pid)) > WORKERS and used - previous < 0.05:
+            return process
+        previous = used
+    raise RuntimeError("the workers did not start")
+
+
+def _queued_batch(folder: Path, event, output: str = "a6") -> tuple[str, float]:
+    """Queue a badge job as the documents page does and wait for it; (result file, seconds)."""
+    from registration.extensions import db
+    from registration.jobs import files
+    from registration.jobs import services as jobs
+    from registration.jobs.models import Job, JobStatus
+
+    db.session.rollback()  # a fresh transaction: SQLite refuses a write after a stale read
+    started = time.perf_counter()
+    job = jobs.enqueue(
+        "badges", event=event, payload={"filter": {}, "output": output}, download_name="b.pdf"
+    )
+    db.session.commit()
+    while True:
+        db.session.rollback()
+        state = db.session.get(Job, job.id)
+        if state.status in (JobStatus.DONE, JobStatus.FAILED):
+            break
+        time.sleep(0.02)
+    seconds = time.perf_counter() - started
+    if state.status != JobStatus.DONE:
+        raise RuntimeError(f"badge job failed: {state.last_error or state.error}")
+    # The local storage of _settings: the result is a file under its folder.
+    return str(folder / "files" / files.result_key(state.result_file)), seconds
 
 
 def _prepare(folder: Path, count: int, photos: bool) -> float:
@@ -108,13 +194,22 @@ def _phase(name: str, folder: Path) -> dict:
             db.session.get(Registration, ids[0]).family_name = "Changed-Name"
             db.session.commit()
         target = folder / f"{name}.pdf"
+        if name in ("cold", "warm"):
+            workers = _start_workers(folder)
+            try:
+                with Peak() as peak:
+                    result, seconds = _queued_batch(folder, event)
+            finally:
+                workers.terminate()
+                workers.wait(60)
+            pages = len(pypdf.PdfReader(result).pages)
+            return {"seconds": seconds, "mib": peak.mib, "pages": pages}
         with Peak() as peak:
+            batch = services.badge_batch(event, RegistrationFilter())
             if name == "naive":
-                batch = services.badge_batch(event, RegistrationFilter())
-                html = badges.badge_html(batch.contents, "a6")
+                html = badges.badge_html(batch.contents, "a6", part="all")
                 target.write_bytes(pdf.render_pdf(html, [badges.STYLESHEET]))
             else:
-                batch = services.badge_batch(event, RegistrationFilter())
                 output = "a4-4up" if name == "sheets" else "a6"
                 services.write_badges(batch, str(target), output=output)
         pages = len(pypdf.PdfReader(target).pages)
@@ -151,8 +246,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"{'measure':<48} {'seconds':>8} {'peak MiB':>9} {'pages':>6}")
     labels = {
-        "cold": "cold batch: render in processes, then merge",
-        "warm": "warm batch: all pages cached, merge",
+        "cold": f"cold batch: job, {WORKERS} worker processes, merge",
+        "warm": f"warm batch: job, {WORKERS} workers, all cached",
         "sheets": "warm batch on A4 sheets of four",
         "changed": "warm batch after one registration changed",
         "naive": "naive: one WeasyPrint document",
@@ -172,7 +267,9 @@ def main(argv: list[str] | None = None) -> int:
     warm, cold = figures["warm"], figures["cold"]
     checks = {
         f"warm batch ≤ {TARGET_SECONDS:.0f} s": warm["seconds"] <= TARGET_SECONDS,
-        f"warm batch peak ≤ {TARGET_MIB:.0f} MiB": warm["mib"] <= TARGET_MIB,
+        # The worker tree holds two idle renderers besides: the merge is measured alone.
+        f"warm merge in one process peak ≤ {TARGET_MIB:.0f} MiB": figures["changed"]["mib"]
+        <= TARGET_MIB,
         f"single badge ≤ {TARGET_SINGLE_MS:.0f} ms (cold)": single["cold_ms"] <= TARGET_SINGLE_MS,
         "one page per badge": all(
             f["pages"] == args.count
@@ -182,12 +279,13 @@ def main(argv: list[str] | None = None) -> int:
     }
     if "naive" in figures:
         naive = figures["naive"]["seconds"]
-        print(
-            f"ratio naive / warm batch: {naive / warm['seconds']:.1f}×; "
-            f"naive / cold batch: {naive / cold['seconds']:.1f}×"
+        cold_ratio, warm_ratio = naive / cold["seconds"], naive / warm["seconds"]
+        print(f"ratio naive / cold batch: {cold_ratio:.1f}×; naive / warm batch: {warm_ratio:.1f}×")
+        checks[f"cold (two workers) ≥ {TARGET_COLD_RATIO:.0f}× faster than naive"] = (
+            cold_ratio >= TARGET_COLD_RATIO
         )
-        checks[f"warm ≥ {TARGET_RATIO:.0f}× faster than naive"] = (
-            naive / warm["seconds"] >= TARGET_RATIO
+        checks[f"warm ≥ {TARGET_WARM_RATIO:.0f}× faster than naive"] = (
+            warm_ratio >= TARGET_WARM_RATIO
         )
     for name, met in checks.items():
         print(f"target {name}: {'met' if met else 'MISSED'}")

@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": args.database_url or f"sqlite:///{folder / 'bench.sqlite'}",
-            "PHOTO_DIR": str(folder / "photos"),
+            "STORAGE_URL": (folder / "files").as_uri(),
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_ENABLED": False,
             "PASSWORD_HASH_FAST": True,

@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.sqlite'}",
-            "PHOTO_DIR": str(folder / "photos"),
+            "STORAGE_URL": (folder / "files").as_uri(),
         }
     )
     with app.app_context(), app.test_request_context():

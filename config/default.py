@@ -3,7 +3,9 @@
 
 # SQLite under instance/ unless DATABASE_URL says otherwise (set in create_app).
 SQLALCHEMY_DATABASE_URI = None
-SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+# pool_pre_ping: a connection that died (PostgreSQL restarted) is replaced before use, so the
+# next request does not fail.
+SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
 
 # A development key is generated into instance/secret_key on first run (see create_app).
 SECRET_KEY = None
@@ -13,6 +15,9 @@ SECRET_KEY = None
 # TOKEN_KEY_PREVIOUS; new tokens are always sealed with the current key.
 TOKEN_KEY = None
 TOKEN_KEY_PREVIOUS: list[str] = []
+
+# Staff passwords are hashed with Argon2; True picks a cheap profile (the test suite only).
+PASSWORD_HASH_FAST = False
 
 # Sessions and cookies.
 SESSION_COOKIE_HTTPONLY = True
@@ -34,8 +39,6 @@ MAX_CONTENT_LENGTH = 12 * 1024 * 1024
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 PHOTO_MAX_PIXELS = 40_000_000
 PHOTO_SIZE = (600, 800)  # width, height of the stored badge portrait
-PHOTO_DIR = None  # instance/photos unless set
-DOCUMENT_DIR = None  # nomination letters; instance/documents unless set
 # Nomination letters are read in a child process that the kernel stops beyond these limits.
 LETTER_MAX_PAGES = 50
 LETTER_CPU_SECONDS = 2
@@ -44,6 +47,16 @@ LETTER_TIMEOUT_SECONDS = 10  # wall clock, e.g. a child waiting on a loaded mach
 # Uploads (photos of abandoned form posts, letters never listed) referenced by no row are
 # removed once they are this old.
 ORPHAN_UPLOAD_HOURS = 24
+
+# Files (photos, letters, badge pages, job results): file:///folder (the instance folder unless
+# set) or s3://bucket/prefix for S3-compatible object storage shared by every host and worker.
+STORAGE_URL = None
+STORAGE_TIMEOUT = 10  # seconds to connect to or hear from the object store
+S3_ENDPOINT_URL = None  # e.g. http://minio:9000; None for AWS S3
+S3_REGION = None
+S3_ACCESS_KEY_ID = None  # None: boto3 looks for AWS_* variables or an instance role
+S3_SECRET_ACCESS_KEY = None
+S3_ADDRESSING_STYLE = "auto"  # "path" for MinIO without wildcard DNS
 
 # Mail. With no MAIL_SERVER, the worker delivers into the local mailbox shown at /manage/mail.
 MAIL_SERVER = None
@@ -57,6 +70,15 @@ MAIL_TIMEOUT = 10  # seconds for one SMTP conversation
 MAIL_MAX_ATTEMPTS = 8
 MAIL_BACKOFF_SECONDS = 30  # first retry delay; doubles each attempt
 MAIL_LEASE_SECONDS = 300  # a batch claimed by a worker that died is sent by another after this
+
+# Jobs (`flask worker`): long work claimed from the job table.
+JOB_LEASE_SECONDS = 60  # a job whose worker died is taken over by another after this
+JOB_BACKOFF_SECONDS = 10  # first retry delay of a failed job; doubles each attempt
+JOB_RESULT_HOURS = 24  # finished jobs and their files are deleted after this
+JOB_MAX_ACTIVE_PER_STAFF = 3  # unfinished jobs one staff member may have at once
+JOB_MAX_ITEMS = 20_000  # badges, rows or recipients in one job
+BADGE_CHUNK_SIZE = 50  # badges per part of a batch; the parts are rendered by every worker
+BADGE_PRERENDER_SECONDS = 5  # at most this long per pre-rendering round (every 15 s)
 
 # Public address of every absolute link (emails, calendars, QR codes); never the Host header.
 SERVER_NAME = None

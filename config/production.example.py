@@ -16,4 +16,10 @@ MAIL_PASSWORD = "secret"
 MAIL_DEFAULT_SENDER = "IDM registration <registration@example.org>"
 
 RATELIMIT_STORAGE_URI = "redis://127.0.0.1:6379/0"
-PHOTO_DIR = "/var/lib/registration/photos"
+# Files: one folder for a single host, or object storage shared by every host and worker.
+STORAGE_URL = "file:///var/lib/registration/files"
+# STORAGE_URL = "s3://registration/files"
+# S3_ENDPOINT_URL = "http://minio.internal:9000"  # MinIO; leave unset for AWS S3
+# S3_ACCESS_KEY_ID = "…"
+# S3_SECRET_ACCESS_KEY = "…"
+# S3_ADDRESSING_STYLE = "path"

@@ -56,10 +56,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         desk,
         documents,
         events,
+        jobs,
         mail,
         manage,
         privacy,
         setup,
+        storage,
         worker,
     )
 
@@ -72,6 +74,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         setup,
         desk,
         documents,
+        jobs,
         mail,
         audit,
         demo,
@@ -80,6 +83,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         feature.init_app(app)
     pages.init_app(app)
     logs.init_app(app)
+    storage.init_app(app)
     worker.init_app(app)
     if hops := app.config["PROXY_FIX_HOPS"]:
         # Only the hops we were told about are believed: the client address the limits see,
@@ -121,12 +125,8 @@ def _fill_defaults(app: Flask) -> None:
     instance.mkdir(parents=True, exist_ok=True)
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'registration.sqlite'}"
-    if not app.config["PHOTO_DIR"]:
-        app.config["PHOTO_DIR"] = str(instance / "photos")
-    Path(app.config["PHOTO_DIR"]).mkdir(parents=True, exist_ok=True)
-    if not app.config["DOCUMENT_DIR"]:
-        app.config["DOCUMENT_DIR"] = str(instance / "documents")
-    Path(app.config["DOCUMENT_DIR"]).mkdir(parents=True, exist_ok=True)
+    if not app.config["STORAGE_URL"]:
+        app.config["STORAGE_URL"] = instance.as_uri()
     if not app.config["SECRET_KEY"]:
         key_file = instance / "secret_key"
         if not key_file.exists():

@@ -1,5 +1,8 @@
 """Column types and engine settings shared by every model."""
 
+import contextlib
+import contextvars
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -57,6 +60,25 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         register_sqlite_collations(dbapi_connection)
 
 
+#: Set while a worker runs a job (see writing_worker): its transactions will write.
+_WORKER_WRITES: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "worker_writes", default=False
+)
+
+
+@contextlib.contextmanager
+def writing_worker() -> Iterator[None]:
+    """Within this block, SQLite transactions of this thread take the write lock when they
+    begin, as a writing request's do: a job reads, then records its outcome, while heartbeats
+    and other workers commit on other connections (a deferred transaction would then fail with
+    "database is locked"). Jobs keep their transactions short, never across rendering."""
+    marker = _WORKER_WRITES.set(True)
+    try:
+        yield
+    finally:
+        _WORKER_WRITES.reset(marker)
+
+
 #: Requests whose transaction will write.
 _WRITING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _COMMITTED = "registration.committed"
@@ -73,7 +95,7 @@ def _sqlite_begin(connection) -> None:
     """
     if connection.dialect.name != "sqlite":
         return
-    immediate = (
+    immediate = _WORKER_WRITES.get() or (
         has_request_context()
         and request.method in _WRITING_METHODS
         and not request.environ.get(_COMMITTED)

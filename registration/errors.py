@@ -9,6 +9,8 @@ class DomainError(Exception):
     """
 
     code: str = "domain_error"
+    #: The HTTP status of the answer when no view handles the error (see pages.py).
+    status: int = 409
 
     def __init__(self, message: str, code: str | None = None, *, field: str | None = None):
         super().__init__(message)

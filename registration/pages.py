@@ -1,6 +1,19 @@
 """Error pages and security headers common to every blueprint."""
 
-from flask import Flask, Request, abort, current_app, g, jsonify, render_template, request
+from urllib.parse import urlsplit
+
+from flask import (
+    Flask,
+    Request,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+)
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
@@ -8,6 +21,7 @@ from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.routing import IntegerConverter
 from werkzeug.utils import cached_property
 
+from registration.errors import DomainError
 from registration.extensions import db
 
 
@@ -90,6 +104,33 @@ def _error_page(error: HTTPException):
     return render_template("errors/error.html", code=code, message=message), code
 
 
+def _came_from() -> str | None:
+    """The page of this site that sent the request, if the browser said so."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host or not referrer.path.startswith("/"):
+        return None
+    return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+
+
+def _domain_error(error: DomainError):
+    """The one place where a refusal no view turned into a form message becomes an answer.
+
+    The request's work is rolled back. API clients get ``{"status": "error", "reason": code,
+    "message"}``; a person who pressed a button goes back to the page they were on with the
+    message shown, otherwise the message is the page, with the error's HTTP status.
+    """
+    db.session.rollback()
+    if _wants_json():
+        return jsonify(status="error", reason=error.code, message=error.message), error.status
+    back = _came_from()
+    if request.method == "POST" and back is not None:
+        flash(error.message, "warning")
+        return redirect(back, 303)
+    return render_template("errors/error.html", code=error.status, message=error.message), (
+        error.status
+    )
+
+
 def _untrusted_host(error: SecurityError):
     """A Host header outside TRUSTED_HOSTS: a plain answer, since no URL can be built for it."""
     return _("The request could not be understood."), 400, {"Content-Type": "text/plain"}
@@ -123,5 +164,6 @@ def init_app(app: Flask) -> None:
     app.before_request(_refuse_nul_in_path)
     app.before_request(_forget_cached_user)
     app.register_error_handler(HTTPException, _error_page)
+    app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(SecurityError, _untrusted_host)
     app.after_request(_security_headers)

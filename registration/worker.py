@@ -1,59 +1,138 @@
 """`flask worker`: the background process of a deployment.
 
-Each round delivers the email that is due (the outbox) and pre-renders the badge pages of
-registrations approved or changed since the last round, so that printing 1,000 badges only merges
-cached pages. Run one or several; they never send a message twice.
+It delivers email (the outbox) in a thread of its own, so that a message is never kept waiting
+behind a long print job, and runs jobs (documents, bulk email, pre-rendering, clean-ups,
+periodic tasks) claimed from the job table. ``--concurrency N`` runs jobs in N processes, which
+render the parts of a large badge batch at the same time; run several workers on several hosts
+as well, they share the queue. A worker that loses the database waits and carries on.
 """
 
 import logging
+import multiprocessing
+import os
+import pickle
 import threading
+import time
 
 import click
-from flask import Flask
-from sqlalchemy.exc import SQLAlchemyError
+from flask import Flask, current_app
 
 from registration.background import stop_on_signals, worker_options
-from registration.documents.services import prerender_badges
 from registration.extensions import db
+from registration.jobs import runner
 from registration.mail import worker as mail_worker
 
 log = logging.getLogger(__name__)
 
-#: Badge pages rendered per round, so that email is never kept waiting long.
-BADGES_PER_ROUND = 20
+#: Seconds a stopping worker gives its job processes to finish their job before killing them.
+_GRACE = 60
 
 
-def run_round(*, batch: int) -> tuple[int, int]:
-    """Deliver the email that is due, then render missing badge pages; returns both counts."""
-    sent = mail_worker.run(batch=batch, interval=0, stop=threading.Event(), once=True)
+def _mail_thread(app: Flask, *, batch: int, interval: float, stop: threading.Event, once: bool):
+    """Email delivery in a thread of this process, with an application context of its own."""
+    counts = {"sent": 0}
+
+    def deliver() -> None:
+        with app.app_context():
+            counts["sent"] = mail_worker.run(batch=batch, interval=interval, stop=stop, once=once)
+
+    thread = threading.Thread(target=deliver, name="mail-delivery", daemon=True)
+    thread.start()
+    return thread, counts
+
+
+def _picklable_config(app: Flask) -> dict:
+    """The settings of this application that a job process is created with."""
+    config = {}
+    for key, value in app.config.items():
+        try:
+            pickle.dumps(value)
+        except (pickle.PicklingError, TypeError, AttributeError):
+            continue
+        config[key] = value
+    return config
+
+
+def _stop_with_parent(parent: int, stop: threading.Event) -> None:
+    """Stop when the supervising worker is gone (killed without a chance to stop us)."""
+    while not stop.wait(1):
+        if os.getppid() != parent:
+            stop.set()
+
+
+def job_process(config: dict, interval: float) -> None:
+    """A job process (spawned, so it starts clean): the same settings, jobs only.
+
+    It leads a session of its own: Linux shares the CPU fairly between sessions
+    (autogroups), so processes of one session would share one CPU's worth of time however many
+    there are, as if the worker had one process. The supervisor stops it when it stops.
+    """
+    from registration import create_app
+
+    parent = os.getppid()
+    os.setsid()
+    app = create_app(config)
+    with app.app_context(), stop_on_signals() as stop:
+        threading.Thread(target=_stop_with_parent, args=(parent, stop), daemon=True).start()
+        runner.run(stop=stop, interval=interval)
+
+
+def _supervise(app: Flask, concurrency: int, interval: float, stop: threading.Event) -> None:
+    """Keep ``concurrency`` job processes running until ``stop``; a process that dies is
+    replaced (its job is taken over when its lease lapses)."""
+    context = multiprocessing.get_context("spawn")
+    config = _picklable_config(app)
+    processes: list = []
     try:
-        rendered = prerender_badges(BADGES_PER_ROUND)
-    except (SQLAlchemyError, OSError):
-        # Badges are a cache: a failure here must never stop email delivery.
-        log.exception("worker: badge pre-rendering failed")
-        rendered = 0
+        while not stop.is_set():
+            for process in [p for p in processes if not p.is_alive()]:
+                log.warning(
+                    "worker: job process %s ended (%s); starting another",
+                    process.pid,
+                    process.exitcode,
+                )
+                processes.remove(process)
+            while len(processes) < concurrency:
+                process = context.Process(target=job_process, args=(config, interval), daemon=False)
+                process.start()
+                processes.append(process)
+            stop.wait(1)
     finally:
-        db.session.rollback()
-        db.session.remove()
-    return sent, rendered
+        for process in processes:
+            process.terminate()  # SIGTERM: the process finishes its current job, then stops
+        deadline = time.monotonic() + _GRACE
+        for process in processes:
+            process.join(max(0, deadline - time.monotonic()))
+            if process.is_alive():
+                process.kill()
 
 
 @click.command("worker")
 @worker_options
-def worker_command(once: bool, batch: int, interval: float) -> None:
-    """Run the background worker: email delivery and badge pre-rendering."""
-    sent_total = rendered_total = 0
+@click.option(
+    "--concurrency",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Processes running jobs (email has a thread of its own).",
+)
+def worker_command(once: bool, batch: int, interval: float, concurrency: int) -> None:
+    """Run the background worker: email delivery and jobs."""
+    app = current_app._get_current_object()
     with stop_on_signals() as stop:
-        while not stop.is_set():
-            sent, rendered = run_round(batch=batch)
-            sent_total, rendered_total = sent_total + sent, rendered_total + rendered
-            if once:
-                break
-            if rendered < BADGES_PER_ROUND:
-                stop.wait(interval)
-    click.echo(
-        f"Worker stopped: {sent_total} message(s) sent, {rendered_total} badge page(s) rendered."
-    )
+        mail, counts = _mail_thread(app, batch=batch, interval=interval, stop=stop, once=once)
+        if once:
+            ran = runner.run_due(stop=stop, periodic=True)
+        elif concurrency == 1:
+            ran = runner.run(stop=stop, interval=interval)
+        else:
+            ran = 0
+            _supervise(app, concurrency, interval, stop)
+        if not once:
+            stop.set()
+        mail.join()
+        db.session.remove()
+    click.echo(f"Worker stopped: {counts['sent']} message(s) sent, {ran} job(s) run.")
 
 
 def init_app(app: Flask) -> None:

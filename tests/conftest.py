@@ -1,9 +1,9 @@
 """Shared fixtures: the app on SQLite or PostgreSQL (TEST_DATABASE_URL), a clean database for
 every test, factories, signed-in clients and a real SMTP server on a loopback port."""
 
+import atexit
 import contextlib
 import os
-import socket
 import tempfile
 import threading
 from datetime import date
@@ -42,6 +42,9 @@ from registration.delegates.models import Status  # noqa: E402
 from registration.demo.services import load_demo  # noqa: E402
 from registration.extensions import db as _db  # noqa: E402
 from registration.extensions import limiter  # noqa: E402
+from registration.jobs.runner import run_due  # noqa: E402
+from registration.storage import BADGE_PAGES, get_storage  # noqa: E402
+from tests.s3server import S3Server, free_port  # noqa: E402
 
 DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{_TMP / 'test.sqlite'}"
 ON_POSTGRES = DATABASE_URL.startswith("postgresql")
@@ -58,18 +61,29 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-def free_port() -> int:
-    """A free TCP port on the loopback interface."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+_S3: list[S3Server] = []
+
+
+def s3_server() -> S3Server:
+    """The suite's local S3 server (moto), started on first use and stopped at exit."""
+    if not _S3:
+        _S3.append(S3Server())
+        atexit.register(_S3[0].stop)
+    return _S3[0]
+
+
+def storage_settings() -> dict:
+    """Files in a fresh folder, or in a bucket of the local S3 server with TEST_STORAGE=s3."""
+    if os.environ.get("TEST_STORAGE") == "s3":
+        return s3_server().settings("registration-tests")
+    return {"STORAGE_URL": (_TMP / "files").as_uri()}
 
 
 def make_test_app(**overrides):
     """An application on the test database (CSRF off unless overridden)."""
     config = {
         "SQLALCHEMY_DATABASE_URI": DATABASE_URL,
-        "PHOTO_DIR": str(_TMP / "photos"),
+        **storage_settings(),
         "PUBLIC_BASE_URL": "http://testserver.local",
     }
     config.update(overrides)
@@ -123,11 +137,11 @@ def app():
     return application
 
 
-def wait_for_document_jobs(timeout: float = 60) -> None:
-    """Let document jobs started by requests (threads) finish, so none writes later."""
-    for thread in threading.enumerate():
-        if thread.name.startswith("document-job-"):
-            thread.join(timeout)
+def run_jobs() -> int:
+    """Run the queued jobs (and the jobs they queue) as `flask worker` would, in this thread;
+    returns how many ran. Requests only queue jobs: tests run them with this."""
+    _db.session.rollback()
+    return run_due()
 
 
 @pytest.fixture(autouse=True)
@@ -135,12 +149,29 @@ def db(app):
     """The database inside an app context; every row is deleted after the test."""
     with app.app_context():
         yield _db
-        wait_for_document_jobs()
         _db.session.rollback()
         _db.session.remove()
         with _db.engine.begin() as connection:
             for table in reversed(_db.metadata.sorted_tables):
                 connection.execute(table.delete())
+
+
+@pytest.fixture
+def badge_cache(app):
+    """An empty badge page cache for the test; returns a function listing its pages' keys
+    (the static parts that badges of a category share are not counted)."""
+    files = get_storage()
+
+    def clear() -> None:
+        for key in list(files.list(f"{BADGE_PAGES}/")):
+            files.delete(key)
+
+    def pages() -> list[str]:
+        return [key for key in files.list(f"{BADGE_PAGES}/") if "/static/" not in key]
+
+    clear()
+    yield pages
+    clear()
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from registration.auth.models import Role
 from registration.delegates.models import Registration
 from registration.desk.devices import create_device
+from registration.errors import DomainError
 from tests.conftest import make_test_app
 
 
@@ -106,3 +107,26 @@ def test_nul_characters_never_reach_the_database(client, db, event, sign_in, mak
     assert response.status_code == 400 and response.json["status"] == "error"
     sign_in(Role.ADMIN)
     assert client.get(f"/manage/e/{event.slug}/registrations?q=an\x00a").status_code == 200
+
+
+def test_a_refusal_no_view_shows_is_answered_in_one_place():
+    """The DomainError handler: JSON under /api, back to the page a button was on, or a page."""
+    application = make_test_app()
+
+    def refuse():
+        raise DomainError("Not now.", "not_now")
+
+    application.add_url_rule("/api/v1/refuse", "api_refuse", refuse, methods=["GET", "POST"])
+    application.add_url_rule("/refuse", "refuse", refuse, methods=["GET", "POST"])
+    client = application.test_client()
+
+    api = client.post("/api/v1/refuse")
+    assert api.status_code == 409
+    assert api.json == {"status": "error", "reason": "not_now", "message": "Not now."}
+    page = client.get("/refuse")
+    assert page.status_code == 409 and "Not now." in page.text
+    back = client.post("/refuse", headers={"Referer": "http://localhost/e/idm/?page=2"})
+    assert back.status_code == 303 and back.location == "/e/idm/?page=2"
+    assert "Not now." in client.get("/e/idm/").text  # the message waits on that page
+    foreign = client.post("/refuse", headers={"Referer": "https://elsewhere.example/"})
+    assert foreign.status_code == 409 and "Not now." in foreign.text

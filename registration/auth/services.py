@@ -37,7 +37,7 @@ _TOUCH_INTERVAL = timedelta(minutes=1)
 
 def _hasher() -> PasswordHasher:
     """argon2id with library defaults; cheap parameters only in tests."""
-    return _FAST_HASHER if current_app.config.get("PASSWORD_HASH_FAST") else _STRONG_HASHER
+    return _FAST_HASHER if current_app.config["PASSWORD_HASH_FAST"] else _STRONG_HASHER
 
 
 @functools.cache

@@ -23,6 +23,7 @@ from registration.delegates import photos, workflow
 from registration.delegates.models import HONORIFICS
 from registration.delegates.services import RegistrationData
 from registration.i18n import country_choices, format_datetime, format_time
+from registration.storage import StorageUnavailable
 from registration.text import VisibleText
 
 #: Value of the entity choice for an organisation that is not in the event's list.
@@ -172,19 +173,20 @@ class RegistrationForm(FlaskForm):
     def received_photo(self) -> str | None:
         """Store a newly uploaded photo, or keep the one received with an earlier attempt.
 
-        A refused photo adds an error to the photo field; the rest of the form is kept.
+        A refused photo, or a file store that cannot be reached, adds an error to the photo
+        field; the rest of the form is kept.
         """
         upload = self.photo.data
-        if upload and getattr(upload, "filename", ""):
-            try:
+        try:
+            if upload and getattr(upload, "filename", ""):
                 name = photos.store_photo(photos.process_photo(upload.read()))
-            except photos.PhotoError as error:
-                self.photo.errors = [*self.photo.errors, error.message]
-                return None
-            self.uploaded_photo.data = name
-            return name
-        if photos.is_stored_photo(self.uploaded_photo.data):
-            return self.uploaded_photo.data
+                self.uploaded_photo.data = name
+                return name
+            if photos.is_stored_photo(self.uploaded_photo.data):
+                return self.uploaded_photo.data
+        except (photos.PhotoError, StorageUnavailable) as error:
+            self.photo.errors = [*self.photo.errors, error.message]
+            return None
         self.uploaded_photo.data = ""
         return None
 

@@ -287,7 +287,7 @@ class Registration(db.Model):
     #: Language of correspondence: en, fr or es.
     language: Mapped[str] = mapped_column(sa.String(5), default="en")
     head_of_delegation: Mapped[bool] = mapped_column(default=False)
-    #: File name of the re-encoded portrait under PHOTO_DIR, or None.
+    #: Name of the re-encoded portrait in the file storage (photos/<name>), or None.
     photo: Mapped[str | None] = mapped_column(sa.String(80))
     dietary_needs: Mapped[str] = mapped_column(sa.String(500), default="")
     accessibility_needs: Mapped[str] = mapped_column(sa.String(500), default="")

@@ -1,4 +1,4 @@
-"""Portrait photos: checked, re-encoded with Pillow and stored outside the static folder."""
+"""Portrait photos: checked, re-encoded with Pillow and kept in the file storage."""
 
 import contextlib
 import io
@@ -7,12 +7,12 @@ import secrets
 import threading
 import warnings
 from collections.abc import Iterator
-from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
 from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
+from registration import storage
 from registration.errors import DomainError
 
 #: Stored names are random (128 bits) so that they can travel in a hidden form field.
@@ -21,11 +21,6 @@ _STORED_NAME = re.compile(r"^[0-9a-f]{32}\.jpg$")
 
 class PhotoError(DomainError):
     """A photo was refused: photo_too_large, photo_not_image, photo_too_many_pixels."""
-
-
-def photo_dir() -> Path:
-    """Where portraits are stored (never under static/)."""
-    return Path(current_app.config["PHOTO_DIR"])
 
 
 #: Serialises the strict decodes of this process: Pillow reads LOAD_TRUNCATED_IMAGES as a
@@ -149,9 +144,12 @@ def process_logo(data: bytes) -> bytes:
 
 
 def store_photo(jpeg: bytes) -> str:
-    """Write a processed portrait under a random name and return that name."""
+    """Store a processed portrait under a random name and return that name.
+
+    Raises StorageUnavailable when the file store cannot be reached.
+    """
     name = f"{secrets.token_hex(16)}.jpg"
-    (photo_dir() / name).write_bytes(jpeg)
+    storage.get_storage().save(photo_key(name), jpeg)
     return name
 
 
@@ -162,16 +160,26 @@ def is_photo_name(name: str | None) -> bool:
 
 def is_stored_photo(name: str | None) -> bool:
     """Whether ``name`` is a well-formed name of a portrait that exists."""
-    return is_photo_name(name) and (photo_dir() / name).is_file()
+    return is_photo_name(name) and storage.get_storage().exists(photo_key(name))
 
 
 def delete_photo(name: str) -> None:
     """Delete a stored portrait (one already gone is fine)."""
-    photo_path(name).unlink(missing_ok=True)
+    storage.get_storage().delete(photo_key(name))
 
 
-def photo_path(name: str) -> Path:
-    """The file of a stored portrait (the name is checked, never a path from outside)."""
+def photo_key(name: str) -> str:
+    """The storage key of a stored portrait (the name is checked, never a path from outside)."""
     if not is_photo_name(name):
         raise ValueError("not a stored photo name")
-    return photo_dir() / name
+    return storage.key(storage.PHOTOS, name)
+
+
+def send_photo(name: str, *, cache: str = "private, no-store"):
+    """A response with the portrait called ``name`` (404 when it is gone)."""
+    return storage.send(photo_key(name), "image/jpeg", cache=cache)
+
+
+def read_photo(name: str) -> bytes:
+    """The bytes of a stored portrait (FileNotFoundError when it is gone)."""
+    return storage.get_storage().read(photo_key(name))

@@ -10,7 +10,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -21,10 +20,11 @@ from registration.delegates import photos, services
 from registration.delegates.forms import LostLinkForm, RegistrationForm, WithdrawForm
 from registration.delegates.lookup import registration_for_link
 from registration.delegates.models import Status
-from registration.errors import DomainError, attach_error
-from registration.events.views import load_event
+from registration.delegates.submit import submit_registration
+from registration.events.lookup import load_event
 from registration.extensions import csrf, db
 from registration.i18n import current_language
+from registration.outcomes import done_or_refused
 
 bp = Blueprint("delegates", __name__)
 
@@ -43,27 +43,17 @@ def register(slug: str):
     if request.method == "GET":
         form.language.data = current_language()
     if form.is_submitted():
-        valid = form.validate()
-        photo = form.received_photo()
-        if valid and not form.photo.errors:
-            try:
-                registration = services.register(event, form.to_data(photo))
-            except DomainError as error:
-                db.session.rollback()
-                attach_error(form, error)
-            else:
-                db.session.commit()
-                if services.other_heads(registration):
-                    flash(
-                        _(
-                            "Your delegation already has a head of delegation registered: the "
-                            "secretariat will check with you."
-                        ),
-                        "warning",
-                    )
-                return redirect(
-                    url_for("delegates.manage", token=registration.manage_token, welcome=1)
+        saved, registration = submit_registration(form, lambda data: services.register(event, data))
+        if saved:
+            if services.other_heads(registration):
+                flash(
+                    _(
+                        "Your delegation already has a head of delegation registered: the "
+                        "secretariat will check with you."
+                    ),
+                    "warning",
                 )
+            return redirect(url_for("delegates.manage", token=registration.manage_token, welcome=1))
         return render_template("delegates/register.html", event=event, form=form), 400
     return render_template("delegates/register.html", event=event, form=form)
 
@@ -88,9 +78,7 @@ def photo(token: str):
     registration = registration_for_link(token)
     if not registration.photo:
         abort(404)
-    response = send_file(photos.photo_path(registration.photo), mimetype="image/jpeg")
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return photos.send_photo(registration.photo)
 
 
 @bp.route("/r/<token>/edit", methods=["GET", "POST"])
@@ -108,24 +96,17 @@ def edit(token: str):
     if request.method == "GET":
         form.fill_from(registration)
         return _edit_page(registration, form)
-    valid = form.validate()
-    photo = form.received_photo() or registration.photo
-    if valid and not form.photo.errors:
-        try:
-            changes = services.update_registration(registration, form.to_data(photo))
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
+    saved, changes = submit_registration(
+        form,
+        lambda data: services.update_registration(registration, data),
+        photo=registration.photo,
+    )
+    if saved:
+        if changes:
+            flash(_("Your changes are saved. We have sent you a confirmation by email."), "success")
         else:
-            db.session.commit()
-            if changes:
-                flash(
-                    _("Your changes are saved. We have sent you a confirmation by email."),
-                    "success",
-                )
-            else:
-                flash(_("Nothing was changed."), "info")
-            return redirect(url_for("delegates.manage", token=token))
+            flash(_("Nothing was changed."), "info")
+        return redirect(url_for("delegates.manage", token=token))
     return _edit_page(registration, form), 400
 
 
@@ -148,18 +129,11 @@ def withdraw(token: str):
     registration = registration_for_link(token)
     form = WithdrawForm()
     if form.validate_on_submit():
-        try:
-            services.withdraw(registration)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "warning")
-        else:
-            db.session.commit()
-            flash(
-                _("Your registration is withdrawn. We have sent you a confirmation by email."),
-                "success",
-            )
-        return redirect(url_for("delegates.manage", token=token))
+        return done_or_refused(
+            lambda: services.withdraw(registration),
+            back=url_for("delegates.manage", token=token),
+            success=_("Your registration is withdrawn. We have sent you a confirmation by email."),
+        )
     return render_template(
         "delegates/withdraw.html", registration=registration, event=registration.event, form=form
     )

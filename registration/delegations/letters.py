@@ -1,4 +1,4 @@
-"""Nomination letters: checked by content, stored outside the static folder, listed for staff."""
+"""Nomination letters: checked by content, kept in the file storage, listed for staff."""
 
 import json
 import logging
@@ -13,6 +13,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from werkzeug.utils import secure_filename
 
+from registration import storage
 from registration.audit.services import record
 from registration.auth.models import StaffUser
 from registration.delegates.models import Registration
@@ -34,11 +35,6 @@ log = logging.getLogger(__name__)
 class LetterError(DomainError):
     """A letter was refused: letter_too_large, letter_empty, letter_not_pdf, letter_encrypted,
     letter_too_many_pages, letter_too_complex."""
-
-
-def document_dir() -> Path:
-    """Where letters are stored (DOCUMENT_DIR, never under static/)."""
-    return Path(current_app.config["DOCUMENT_DIR"])
 
 
 @dataclass(frozen=True)
@@ -133,11 +129,12 @@ def _sanitise(data: bytes) -> CheckedLetter:
 
 
 def store_letter(data: bytes) -> str:
-    """Write a checked letter under a random name and return that name."""
+    """Store a checked letter under a random name and return that name.
+
+    Raises StorageUnavailable when the file store cannot be reached.
+    """
     name = f"{secrets.token_hex(16)}{_STORED_SUFFIX}"
-    folder = document_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / name).write_bytes(data)
+    storage.get_storage().save(letter_key(name), data)
     return name
 
 
@@ -146,16 +143,26 @@ def is_letter_name(name: str) -> bool:
     return bool(_STORED_NAME.match(name))
 
 
-def letter_path(stored_name: str) -> Path:
-    """The file of a stored letter (names come from our database, never from a request)."""
+def letter_key(stored_name: str) -> str:
+    """The storage key of a letter (names come from our database, never from a request)."""
     if not is_letter_name(stored_name):
         raise ValueError("not a stored letter name")
-    return document_dir() / stored_name
+    return storage.key(storage.LETTERS, stored_name)
+
+
+def send_letter(letter: NominationLetter):
+    """A download of ``letter`` under its uploader's file name (404 when the file is gone)."""
+    return storage.send(
+        letter_key(letter.stored_name),
+        "application/pdf",
+        as_attachment=True,
+        download_name=letter.filename,
+    )
 
 
 def delete_letter_file(stored_name: str) -> None:
     """Delete a stored letter's file (one already gone is fine)."""
-    letter_path(stored_name).unlink(missing_ok=True)
+    storage.get_storage().delete(letter_key(stored_name))
 
 
 def clean_filename(filename: str | None) -> str:

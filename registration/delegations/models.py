@@ -43,7 +43,7 @@ class FocalPoint(db.Model):
 
 
 class NominationLetter(db.Model):
-    """A note verbale or nomination letter (PDF), stored under DOCUMENT_DIR, shown to staff."""
+    """A note verbale or nomination letter (PDF), kept in the file storage, shown to staff."""
 
     __table_args__ = (sa.Index("ix_nomination_letter_event_entity", "event_id", "entity_id"),)
 
@@ -55,7 +55,7 @@ class NominationLetter(db.Model):
     registration_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("registration.id", ondelete="SET NULL")
     )
-    #: Random file name under DOCUMENT_DIR (never derived from the upload).
+    #: Random name in the file storage (documents/<name>; never derived from the upload).
     stored_name: Mapped[str] = mapped_column(sa.String(40), unique=True)
     #: The uploader's file name, cleaned, offered when staff download it.
     filename: Mapped[str] = mapped_column(sa.String(200))

@@ -8,12 +8,12 @@ from registration.database import utcnow
 from registration.delegates.lookup import registration_for_link
 from registration.delegates.models import Registration, Status
 from registration.delegates.services import can_delegate_edit, review_field_labels
+from registration.delegates.submit import submit_registration
 from registration.delegations import letters, services
 from registration.delegations.forms import ConfirmForm, DelegateForm, LetterForm
 from registration.delegations.models import FocalPoint
-from registration.errors import DomainError, attach_error
-from registration.extensions import db
 from registration.i18n import current_language
+from registration.outcomes import done_or_refused, saved_or_shown
 
 bp = Blueprint("delegations_public", __name__)
 
@@ -66,26 +66,20 @@ def register(token: str):
     if request.method == "GET":
         form.language.data = focal_point.language
     if form.is_submitted():
-        valid = form.validate()
-        photo = form.received_photo()
-        if valid and not form.photo.errors:
-            try:
-                registration = services.register_delegate(focal_point, form.to_data(photo))
-            except DomainError as error:
-                db.session.rollback()
-                attach_error(form, error)
-            else:
-                db.session.commit()
-                flash(
-                    _(
-                        "%(name)s is registered (%(reference)s). We have emailed them their "
-                        "personal link.",
-                        name=registration.full_name,
-                        reference=registration.reference,
-                    ),
-                    "success",
-                )
-                return redirect(url_for(".focal_point", token=token))
+        saved, registration = submit_registration(
+            form, lambda data: services.register_delegate(focal_point, data)
+        )
+        if saved:
+            flash(
+                _(
+                    "%(name)s is registered (%(reference)s). We have emailed them their "
+                    "personal link.",
+                    name=registration.full_name,
+                    reference=registration.reference,
+                ),
+                "success",
+            )
+            return redirect(url_for(".focal_point", token=token))
         return _render_form(focal_point, form, None, 400)
     return _render_form(focal_point, form, None)
 
@@ -118,21 +112,17 @@ def edit(token: str, registration_id: int):
     if request.method == "GET":
         form.fill_from(registration)
         return _render_form(focal_point, form, registration)
-    valid = form.validate()
-    photo = form.received_photo() or registration.photo
-    if valid and not form.photo.errors:
-        try:
-            changes = services.update_delegate(focal_point, registration, form.to_data(photo))
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
+    saved, changes = submit_registration(
+        form,
+        lambda data: services.update_delegate(focal_point, registration, data),
+        photo=registration.photo,
+    )
+    if saved:
+        if changes:
+            flash(_("The changes are saved and the delegate is informed by email."), "success")
         else:
-            db.session.commit()
-            if changes:
-                flash(_("The changes are saved and the delegate is informed by email."), "success")
-            else:
-                flash(_("Nothing was changed."), "info")
-            return redirect(url_for(".focal_point", token=token))
+            flash(_("Nothing was changed."), "info")
+        return redirect(url_for(".focal_point", token=token))
     return _render_form(focal_point, form, registration, 400)
 
 
@@ -144,18 +134,11 @@ def withdraw(token: str, registration_id: int):
     registration = _delegate(focal_point, registration_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        try:
-            services.withdraw_delegate(focal_point, registration)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "warning")
-        else:
-            db.session.commit()
-            flash(
-                _("%(name)s is withdrawn and informed by email.", name=registration.full_name),
-                "success",
-            )
-        return redirect(url_for(".focal_point", token=token))
+        return done_or_refused(
+            lambda: services.withdraw_delegate(focal_point, registration),
+            back=url_for(".focal_point", token=token),
+            success=_("%(name)s is withdrawn and informed by email.", name=registration.full_name),
+        )
     return render_template(
         "delegations/delegate_withdraw.html",
         focal_point=focal_point,
@@ -174,20 +157,18 @@ def focal_point_letter(token: str):
     form = LetterForm()
     if form.validate_on_submit():
         upload = form.letter.data
-        try:
-            letters.add_letter(
+        saved, _letter = saved_or_shown(
+            form,
+            lambda: letters.add_letter(
                 upload.read(),
                 upload.filename,
                 event=entity.event,
                 entity=entity,
                 by=focal_point,
                 actor_type=services.FOCAL_POINT,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+            ),
+        )
+        if saved:
             flash(_("Thank you, the secretariat has received the letter."), "success")
             return redirect(url_for(".focal_point", token=token))
     return _render_home(focal_point, form, 400)
@@ -201,19 +182,17 @@ def delegate_letter(token: str):
     form = LetterForm()
     if form.validate_on_submit():
         upload = form.letter.data
-        try:
-            letters.add_letter(
+        saved, _letter = saved_or_shown(
+            form,
+            lambda: letters.add_letter(
                 upload.read(),
                 upload.filename,
                 event=registration.event,
                 registration=registration,
                 actor_type="delegate",
-            )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+            ),
+        )
+        if saved:
             flash(_("Thank you, the secretariat has received the letter."), "success")
             return redirect(url_for(".delegate_letter", token=token))
     return render_template(

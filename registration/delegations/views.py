@@ -1,6 +1,6 @@
 """Delegation pages for staff: registrations, letters and focal points of each entity."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -9,10 +9,10 @@ from registration.auth.models import Role
 from registration.delegations import letters, services
 from registration.delegations.forms import ConfirmForm, FocalPointForm, LetterForm
 from registration.delegations.models import FocalPoint, NominationLetter
-from registration.errors import DomainError, attach_error
+from registration.events.lookup import load_event
 from registration.events.models import Entity, Event
-from registration.events.views import load_event
 from registration.extensions import db
+from registration.outcomes import saved_or_shown
 
 bp = Blueprint("delegations", __name__, url_prefix="/manage/e/<slug>/delegations")
 
@@ -70,15 +70,13 @@ def upload_letter(slug: str, entity_id: int):
     form = LetterForm()
     if form.validate_on_submit():
         upload = form.letter.data
-        try:
-            letters.add_letter(
+        saved, _letter = saved_or_shown(
+            form,
+            lambda: letters.add_letter(
                 upload.read(), upload.filename, event=event, entity=entity, by=current_user
-            )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+            ),
+        )
+        if saved:
             flash(_("The letter is added to the delegation."), "success")
             return redirect(url_for(".delegation", slug=slug, entity_id=entity_id))
     return _render(event, entity, letter_form=form, status=400)
@@ -92,14 +90,7 @@ def letter(slug: str, letter_id: int):
     item = db.session.get(NominationLetter, letter_id)
     if item is None or item.event_id != event.id:
         abort(404)
-    path = letters.letter_path(item.stored_name)
-    if not path.is_file():
-        abort(404)
-    response = send_file(
-        path, mimetype="application/pdf", as_attachment=True, download_name=item.filename
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return letters.send_letter(item)
 
 
 @bp.post("/<int:entity_id>/focal-points")
@@ -111,13 +102,10 @@ def invite(slug: str, entity_id: int):
     form = FocalPointForm()
     if form.validate_on_submit():
         data = services.FocalPointData(form.name.data, form.email.data, form.language.data)
-        try:
-            services.invite_focal_point(entity, data, by=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        saved, _invited = saved_or_shown(
+            form, lambda: services.invite_focal_point(entity, data, by=current_user)
+        )
+        if saved:
             flash(_("The invitation is sent to %(email)s.", email=data.email), "success")
             return redirect(url_for(".delegation", slug=slug, entity_id=entity_id))
     return _render(event, entity, focal_form=form, status=400)

@@ -8,7 +8,6 @@ and works in an ``<img>`` of a scanning app, of the desk page and of its offline
 import hashlib
 import hmac
 import io
-from pathlib import Path
 
 from flask import current_app, url_for
 from PIL import Image, ImageOps
@@ -44,9 +43,9 @@ def signature_matches(registration: Registration, signature: str) -> bool:
     )
 
 
-def thumbnail(path: Path, size: tuple[int, int]) -> bytes:
+def thumbnail(jpeg: bytes, size: tuple[int, int]) -> bytes:
     """A stored portrait (already re-encoded, 3:4) scaled down to ``size`` as JPEG."""
-    with Image.open(path) as image:
+    with Image.open(io.BytesIO(jpeg)) as image:
         small = ImageOps.fit(image.convert("RGB"), size, Image.Resampling.BILINEAR)
     output = io.BytesIO()
     small.save(output, "JPEG", quality=80)

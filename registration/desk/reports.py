@@ -2,6 +2,8 @@
 
 import csv
 import io
+from dataclasses import dataclass, field
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
@@ -9,13 +11,47 @@ from sqlalchemy.orm import joinedload
 
 from registration.database import utcnow
 from registration.delegates.models import Registration, Status, registration_session
-from registration.desk.models import Attendance
+from registration.desk.models import VENUE, Attendance
 from registration.desk.services import Checkpoint
 from registration.events.models import Event
 from registration.extensions import db
 
 #: First characters that make a spreadsheet read a cell as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass
+class Presence:
+    """When one person entered the venue and each agenda session (entries not annulled)."""
+
+    venue: datetime | None = None
+    #: Agenda session id → entry time.
+    sessions: dict[int, datetime] = field(default_factory=dict)
+
+
+def presence(event: Event, registration_id: int | None = None) -> dict[int, Presence]:
+    """Who entered what and when at ``event`` (or only ``registration_id``), per registration
+    id, for certificates and the attendance matrix. Annulled entries do not count."""
+    statement = (
+        db.select(
+            Attendance.registration_id,
+            Attendance.checkpoint,
+            Attendance.session_id,
+            Attendance.checked_in_at,
+        )
+        .join(Registration, Registration.id == Attendance.registration_id)
+        .where(Registration.event_id == event.id, Attendance.annulled_at.is_(None))
+    )
+    if registration_id is not None:
+        statement = statement.where(Attendance.registration_id == registration_id)
+    found: dict[int, Presence] = {}
+    for row in db.session.execute(statement):
+        entry = found.setdefault(row.registration_id, Presence())
+        if row.checkpoint == VENUE:
+            entry.venue = row.checked_in_at
+        elif row.session_id is not None:
+            entry.sessions[row.session_id] = row.checked_in_at
+    return found
 
 
 def live_counts(event: Event) -> dict:

@@ -6,7 +6,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    flash,
     redirect,
     render_template,
     request,
@@ -24,9 +23,10 @@ from registration.desk import devices, photo_links, reports, services
 from registration.desk.forms import DeviceForm, RevokeForm
 from registration.desk.models import VENUE, DeviceToken
 from registration.errors import DomainError
+from registration.events.lookup import load_event
 from registration.events.models import Event
-from registration.events.views import load_event
 from registration.extensions import db
+from registration.outcomes import done_or_refused
 
 bp = Blueprint("desk", __name__)
 
@@ -91,7 +91,7 @@ def photo(registration_id: int, signature: str):
     if not photos.is_stored_photo(registration.photo):
         abort(404)
     response = send_file(
-        io.BytesIO(photo_links.thumbnail(photos.photo_path(registration.photo), size)),
+        io.BytesIO(photo_links.thumbnail(photos.read_photo(registration.photo), size)),
         mimetype="image/jpeg",
     )
     response.headers["Cache-Control"] = "private, max-age=86400, immutable"
@@ -190,13 +190,11 @@ def device_list():
 def revoke_device(device_id: int):
     """Revoke a device token: its scans are refused from now on (admins)."""
     device = db.get_or_404(DeviceToken, device_id)
-    if RevokeForm().validate_on_submit():
-        try:
-            devices.revoke_device(device)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "warning")
-        else:
-            db.session.commit()
-            flash(_("The device “%(name)s” is revoked.", name=device.name), "success")
-    return redirect(url_for("desk.device_list"))
+    back = url_for("desk.device_list")
+    if not RevokeForm().validate_on_submit():
+        return redirect(back)
+    return done_or_refused(
+        lambda: devices.revoke_device(device),
+        back=back,
+        success=_("The device “%(name)s” is revoked.", name=device.name),
+    )

@@ -19,8 +19,8 @@ from registration.desk.frames import decode_badge
 from registration.desk.models import Attendance
 from registration.desk.payloads import PayloadError, given_reason, read_json, scan_request
 from registration.desk.views import event_registration
+from registration.events.lookup import load_event
 from registration.events.models import Event
-from registration.events.views import load_event
 from registration.extensions import db
 
 bp = Blueprint("desk_xhr", __name__, url_prefix="/api/desk")

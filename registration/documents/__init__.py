@@ -3,8 +3,8 @@
 from flask import Flask
 
 from registration.documents import (
-    models,  # noqa: F401 (registers the tables)
     statistics,
+    tasks,  # noqa: F401 (registers the document jobs)
 )
 from registration.documents.cli import documents_cli
 from registration.documents.views import bp

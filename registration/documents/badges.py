@@ -1,48 +1,37 @@
-"""Badges: plain data per registration, and a cache of rendered pages.
+"""Badges: plain data per registration, their layouts, their HTML and the keys of their pages.
 
-Each badge page is rendered once per content: its file name is a hash of what it shows, the
-layout and the template, so a changed registration, category colour or template simply misses
-the cache. Batches (see merging.py) merge cached pages, which pikepdf copies in about a
-millisecond each, after the missing ones are rendered in chunks, in parallel processes when
-there are many.
+Each badge page is rendered once per content (badge_pages.py): its file name is a hash of what
+it shows, the layout and the template, so a changed registration, category colour or template
+simply misses the cache. Batches (see merging.py) merge cached pages, which pikepdf copies in
+about a millisecond each, after the missing ones are rendered in chunks (by several workers at
+once for a large batch: see documents/tasks.py).
 """
 
 import hashlib
-import io
 import json
-import multiprocessing
-import os
 import re
-from collections import deque
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
-import pikepdf
 import segno
 import weasyprint
 from babel.dates import format_interval
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import force_locale
 from markupsafe import Markup
 
+from registration import storage
 from registration.delegates.models import BADGE, grammatical_gender, honorific_label
 from registration.documents import pdf
 from registration.documents.fitting import Box, fit
 from registration.events.models import Event
 from registration.security import unseal_token
 
-#: Badges laid out in one WeasyPrint document when rendering a cold batch.
-CHUNK = 10
 #: Stylesheet of every badge layout.
 STYLESHEET = "badge.css"
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _FALLBACK_COLOUR = "#404040"
-
-Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -57,6 +46,10 @@ class Layout:
     family: Box
     organisation: Box
     category: Box
+    #: The photo's box: from the left edge, from the top, width, height (mm; as in badge.css).
+    photo_mm: tuple[float, float, float, float] = (8, 25, 30, 40)
+    #: The QR code's square: from the right edge, from the top, side (mm; as in badge.css).
+    qr_mm: tuple[float, float, float] = (8, 25, 34)
 
 
 LAYOUTS = {
@@ -79,14 +72,12 @@ LAYOUTS = {
         family=Box(50, 9.5, 15, 10, max_lines=2, bold=True),
         organisation=Box(50, 10.5, 9, 6, max_lines=3),
         category=Box(50, 8, 10, 6, max_lines=2, bold=True),
+        photo_mm=(3, 13, 19, 25.3),
+        qr_mm=(3, 13, 22),
     ),
 }
 #: Printable outputs: the badge layout they use and whether four go on an A4 sheet.
 OUTPUTS = {"a6": ("a6", False), "card": ("card", False), "a4-4up": ("a6", True)}
-
-
-class BadgeRenderError(RuntimeError):
-    """WeasyPrint did not give one page per badge (a template fault, never user data)."""
 
 
 def safe_colour(value: str | None) -> str:
@@ -160,15 +151,9 @@ def page_key(content: dict, layout: str, template: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def cache_dir() -> Path:
-    """Where rendered badge pages are kept (BADGE_CACHE_DIR, else instance/badge-cache)."""
-    configured = current_app.config.get("BADGE_CACHE_DIR")
-    return Path(configured or Path(current_app.instance_path) / "badge-cache")
-
-
-def page_path(root: Path, layout: str, key: str) -> Path:
-    """The file of a cached page."""
-    return root / layout / key[:2] / f"{key}.pdf"
+def page_file(layout: str, key: str) -> str:
+    """The storage key of a cached page."""
+    return storage.key(storage.BADGE_PAGES, layout, key[:2], f"{key}.pdf")
 
 
 def _qr_svg(token: str) -> Markup:
@@ -176,13 +161,13 @@ def _qr_svg(token: str) -> Markup:
     return Markup(segno.make(token, error="m").svg_inline(border=4, omitsize=True))
 
 
-def _view(content: dict, layout: Layout) -> dict:
-    """The content with its texts fitted to the layout's boxes and its QR code."""
+def _view(content: dict, layout: Layout, inline_qr: bool) -> dict:
+    """The content with its texts fitted to the layout's boxes (and its QR code as SVG)."""
     given = " ".join(part for part in (content["honorific"], content["given_name"]) if part)
     return {
         **content,
         "ink": text_colour(content["colour"]),
-        "qr": _qr_svg(content["token"]),
+        "qr": _qr_svg(content["token"]) if inline_qr else "",
         "fit": {
             "title": fit(content["title"], layout.title),
             "given": fit(given, layout.given),
@@ -193,102 +178,27 @@ def _view(content: dict, layout: Layout) -> dict:
     }
 
 
-def badge_html(contents: Sequence[dict], layout: str) -> str:
-    """The HTML of ``contents`` as one page each (needs the application for the template)."""
+def badge_html(contents: Sequence[dict], layout: str, *, part: str = "all") -> str:
+    """The HTML of ``contents`` as one page each (needs the application for the template).
+
+    ``part`` "all" is a self-contained document (QR codes as SVG, photos as images); cached
+    pages are drawn in layers instead (see badge_pages): the "static" part badges share, the
+    "text" part of each person, then the photo and QR code stamped in.
+    """
     spec = LAYOUTS[layout]
     return render_template(
         "documents/badge.html",
         layout=spec,
+        part=part,
         language=contents[0]["language"] if contents else "en",
-        badges=[_view(content, spec) for content in contents],
+        badges=[_view(content, spec, part == "all") for content in contents],
     )
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write a cache file so that a reader never sees half of it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
+#: What the "static" part of a badge shows: the same for every badge of a category.
+STATIC_FIELDS = ("title", "dates", "category", "colour", "language")
 
 
-def render_pages(html: str, paths: Sequence[Path], sources: pdf.Sources) -> int:
-    """Render a chunk of badges and store each page in its cache file (runs in any process)."""
-    document = pdf.render_pdf(html, [STYLESHEET], sources)
-    with pikepdf.open(io.BytesIO(document)) as rendered:
-        if len(rendered.pages) != len(paths):
-            raise BadgeRenderError(f"{len(rendered.pages)} pages for {len(paths)} badges")
-        for page, path in zip(rendered.pages, paths, strict=True):
-            single = pikepdf.new()
-            single.pages.append(page)
-            # WeasyPrint shares one resource dictionary between pages: keep only this page's
-            # photo and fonts, or every cached page would carry the whole chunk's images.
-            single.remove_unreferenced_resources()
-            output = io.BytesIO()
-            single.save(output)
-            _write_atomic(path, output.getvalue())
-    return len(paths)
-
-
-def _processes(workers: int) -> ProcessPoolExecutor:
-    """Processes for one cold batch, forked from a clean server process that preloaded
-    WeasyPrint (never from this possibly threaded process); they end with the batch, so an
-    idle web server keeps no renderer's memory."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["registration.documents.badges"])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
-
-
-def _render_missing(
-    missing: list[tuple[dict, Path]], layout: str, progress: Progress, done: int, total: int
-) -> None:
-    """Render pages not yet cached, in chunks; in parallel processes when there are several.
-
-    Each chunk is handed to a process as soon as its HTML is ready, so that the QR codes and
-    templates of the next chunks are made while earlier ones are laid out.
-    """
-    sources = pdf.Sources.from_app()
-    chunks = [missing[i : i + CHUNK] for i in range(0, len(missing), CHUNK)]
-
-    def work(chunk: list[tuple[dict, Path]]) -> tuple[str, list[Path]]:
-        return badge_html([content for content, _ in chunk], layout), [p for _, p in chunk]
-
-    workers = current_app.config.get("BADGE_RENDER_PROCESSES", os.cpu_count() or 1)
-    already = done
-    if workers > 1 and len(chunks) > 2:
-        try:
-            with _processes(workers) as pool:
-                pending: deque = deque()
-                for chunk in chunks:
-                    pending.append(pool.submit(render_pages, *work(chunk), sources))
-                    while pending and pending[0].done():
-                        done += pending.popleft().result()
-                        progress(done, total)
-                while pending:
-                    done += pending.popleft().result()
-                    progress(done, total)
-            return
-        except BrokenProcessPool:
-            done = already  # a renderer died (out of memory?): finish the rest in this process
-    for chunk in chunks:
-        if not all(path.exists() for _, path in chunk):
-            render_pages(*work(chunk), sources)
-        done += len(chunk)
-        progress(done, total)
-
-
-def cached_pages(contents: Sequence[dict], layout: str, progress: Progress | None = None):
-    """The cache files of ``contents`` in order, rendering those that are missing."""
-    progress = progress or (lambda done, total: None)
-    root, template = cache_dir(), fingerprint()
-    paths = [page_path(root, layout, page_key(content, layout, template)) for content in contents]
-    missing, seen = [], set()
-    for content, path in zip(contents, paths, strict=True):
-        if path not in seen and not path.exists():
-            missing.append((content, path))
-        seen.add(path)
-    done = len(contents) - len(missing)
-    progress(done, len(contents))
-    if missing:
-        _render_missing(missing, layout, progress, done, len(contents))
-    return paths
+def static_key(content: dict, layout: str, template: str) -> str:
+    """The key of a badge's static part."""
+    return page_key({name: content[name] for name in STATIC_FIELDS}, layout, template)

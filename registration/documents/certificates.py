@@ -10,11 +10,9 @@ from flask_babel import gettext as _
 
 from registration.database import utcnow
 from registration.delegates.models import Registration, honorific_label
-from registration.desk.models import VENUE, Attendance
+from registration.desk.reports import presence
 from registration.documents import pdf
 from registration.errors import DomainError
-from registration.events.models import AgendaSession
-from registration.extensions import db
 
 
 class CertificateError(DomainError):
@@ -51,14 +49,9 @@ def certificate_data(registration: Registration) -> dict:
     session entries list the sessions attended. Raises CertificateError('not_attended' |
     'meeting_not_ended').
     """
-    entries = db.session.execute(
-        db.select(Attendance.checkpoint, Attendance.checked_in_at, AgendaSession)
-        .outerjoin(AgendaSession, AgendaSession.id == Attendance.session_id)
-        .where(Attendance.registration_id == registration.id, Attendance.annulled_at.is_(None))
-        .order_by(Attendance.checked_in_at)
-    ).all()
-    _check_issuable(registration, any(entry.checkpoint == VENUE for entry in entries))
     event = registration.event
+    entered = presence(event, registration.id).get(registration.id)
+    _check_issuable(registration, entered is not None and entered.venue is not None)
     language = (
         registration.language if registration.language in event.languages else event.first_language
     )
@@ -66,7 +59,7 @@ def certificate_data(registration: Registration) -> dict:
     with force_locale(language):
         honorific = honorific_label(registration.honorific, registration.grammatical_gender)
     sessions = sorted(
-        (entry.AgendaSession for entry in entries if entry.AgendaSession is not None),
+        (session for session in event.sessions if session.id in entered.sessions),
         key=lambda session: session.starts_at,
     )
     return {

@@ -29,7 +29,7 @@ from registration.delegates.models import (
     language_label,
     status_label,
 )
-from registration.desk.models import VENUE, Attendance
+from registration.desk.reports import Presence, presence
 from registration.documents.services import DocumentError
 from registration.events.models import Event
 from registration.extensions import db
@@ -212,13 +212,7 @@ def export_attendance(event: Event) -> bytes:
     """
     zone = ZoneInfo(event.timezone)
     sessions = list(event.sessions)
-    entries: dict[int, dict[str, datetime]] = {}
-    for registration_id, checkpoint, moment in db.session.execute(
-        db.select(Attendance.registration_id, Attendance.checkpoint, Attendance.checked_in_at)
-        .join(Registration, Registration.id == Attendance.registration_id)
-        .where(Registration.event_id == event.id, Attendance.annulled_at.is_(None))
-    ):
-        entries.setdefault(registration_id, {})[checkpoint] = moment
+    entries = presence(event)
     registrations = db.session.execute(
         db.select(Registration)
         .where(
@@ -233,15 +227,15 @@ def export_attendance(event: Event) -> bytes:
     heading += [_("Sessions attended")]
     rows = [heading]
     for registration in registrations:
-        times = entries.get(registration.id, {})
-        attended = [_local(times.get(session.code), zone) for session in sessions]
+        entered = entries.get(registration.id) or Presence()
+        attended = [_local(entered.sessions.get(session.id), zone) for session in sessions]
         rows.append(
             [
                 registration.reference,
                 registration.full_name,
                 registration.category.name_in(),
                 registration.organisation_name,
-                _local(times.get(VENUE), zone),
+                _local(entered.venue, zone),
                 *attended,
                 sum(moment is not None for moment in attended),
             ]

@@ -1,7 +1,7 @@
 """Merging cached badge pages into one PDF, as they are or four to an A4 sheet."""
 
+import io
 from collections.abc import Iterable
-from pathlib import Path
 
 import pikepdf
 
@@ -62,16 +62,16 @@ def _add_sheets(output: pikepdf.Pdf, pages: list, crop_marks: bool) -> None:
             sheet.contents_add(pikepdf.Stream(output, _crop_marks(xs, ys)))
 
 
-def merge(paths: Iterable[Path], target, *, sheets: bool = False, crop_marks: bool = False):
-    """Write the cached pages at ``paths`` into ``target`` (a path or a binary file)."""
-    sources = [pikepdf.open(path) for path in paths]
+def merge(pages: Iterable[bytes], target, *, sheets: bool = False, crop_marks: bool = False):
+    """Write one-page PDFs (cached badge pages) into ``target`` (a path or a binary file)."""
+    sources = [pikepdf.open(io.BytesIO(page)) for page in pages]
     try:
         with pikepdf.new() as output:
-            pages = [source.pages[0] for source in sources]
+            firsts = [source.pages[0] for source in sources]
             if sheets:
-                _add_sheets(output, pages, crop_marks)
+                _add_sheets(output, firsts, crop_marks)
             else:
-                output.pages.extend(pages)
+                output.pages.extend(firsts)
             output.save(target)
     finally:
         for source in sources:

@@ -2,8 +2,9 @@
 
 Templates name resources with the internal scheme only: ``regdoc:static/<path>`` for our
 static assets and ``regdoc:photo/<name>`` for stored portraits. Every other URL (``file:``,
-``http:``, ``https:``, ``data:``…) is refused, and nothing is ever fetched over a network, so a
-name typed by a delegate cannot make the server read a file or call a URL.
+``http:``, ``https:``, ``data:``…) is refused, and nothing is fetched from an address a document
+names (photos come from the file storage by key), so a name typed by a delegate cannot make the
+server read a file or call a URL.
 """
 
 import mimetypes
@@ -16,6 +17,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from registration import storage
 from registration.paths import shipped
 
 SCHEME = "regdoc"
@@ -34,15 +36,16 @@ class RefusedURL(ValueError):
 
 @dataclass(frozen=True)
 class Sources:
-    """The folders the fetcher may read (plain paths, so child processes need no app)."""
+    """What the fetcher may read: our static folder and the stored photos (both picklable, so
+    child processes need no app)."""
 
     static_dir: Path
-    photo_dir: Path
+    files: storage.Storage
 
     @classmethod
     def from_app(cls) -> "Sources":
-        """The current application's static folder and photo folder."""
-        return cls(Path(current_app.static_folder), Path(current_app.config["PHOTO_DIR"]))
+        """The current application's static folder and file storage."""
+        return cls(Path(current_app.static_folder), storage.get_storage())
 
 
 def _inside(root: Path, relative: str) -> Path:
@@ -54,12 +57,26 @@ def _inside(root: Path, relative: str) -> Path:
     return path
 
 
+def read_photo(sources: Sources, name: str) -> bytes:
+    """A stored portrait (a JPEG named by the photo store), read through the file storage;
+    RefusedURL for any other name or a photo that is not there, StorageUnavailable when the
+    store cannot be reached."""
+    if "/" in name or not name.endswith(".jpg"):
+        raise RefusedURL(f"not a photo name: {name[:200]!r}")
+    try:
+        return sources.files.read(storage.key(storage.PHOTOS, name))
+    except (ValueError, FileNotFoundError) as error:
+        raise RefusedURL(f"not a stored photo: {name[:200]!r}") from error
+
+
 class DocumentFetcher(URLFetcher):
     """Serves ``regdoc:`` URLs from our folders and refuses everything else, never redirecting."""
 
     def __init__(self, sources: Sources):
         super().__init__(allowed_protocols={SCHEME}, allow_redirects=False)
         self.sources = sources
+        #: Set when the file store failed: WeasyPrint would quietly leave the photo out.
+        self.unavailable: storage.StorageUnavailable | None = None
 
     def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
         """The resource behind ``url``; RefusedURL for anything not ours."""
@@ -68,13 +85,21 @@ class DocumentFetcher(URLFetcher):
             raise RefusedURL(f"refused URL: {url[:200]!r}")
         kind, _, name = rest.partition("/")
         if kind == "static" and Path(name).suffix.lower() in _STATIC_TYPES:
-            path = _inside(self.sources.static_dir, name)
-        elif kind == "photo" and "/" not in name and name.endswith(".jpg"):
-            path = _inside(self.sources.photo_dir, name)
+            data = _inside(self.sources.static_dir, name).read_bytes()
+        elif kind == "photo":
+            data = self._photo(name)
         else:
             raise RefusedURL(f"refused URL: {url[:200]!r}")
-        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
+        content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, data, {"Content-Type": content_type})
+
+    def _photo(self, name: str) -> bytes:
+        """A stored portrait's bytes, remembering a store that cannot be reached."""
+        try:
+            return read_photo(self.sources, name)
+        except storage.StorageUnavailable as error:
+            self.unavailable = error
+            raise
 
 
 def stylesheet(name: str) -> CSS:
@@ -89,10 +114,14 @@ def stylesheet(name: str) -> CSS:
 def render_pdf(html: str, stylesheets: Iterable[str], sources: Sources | None = None) -> bytes:
     """Lay out ``html`` (already escaped by Jinja) with our stylesheets and return the PDF.
 
-    ``sources`` defaults to the current application's folders; child processes pass them.
+    ``sources`` defaults to the current application's; child processes pass them. Raises
+    StorageUnavailable when a photo could not be read, rather than a document without it.
     """
     fetcher = DocumentFetcher(sources or Sources.from_app())
     document = HTML(string=html, url_fetcher=fetcher, base_url=None)
-    return document.write_pdf(
+    data = document.write_pdf(
         stylesheets=[stylesheet(name) for name in stylesheets], font_config=_FONTS
     )
+    if fetcher.unavailable is not None:
+        raise fetcher.unavailable
+    return data

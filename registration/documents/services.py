@@ -7,11 +7,12 @@ from typing import BinaryIO
 
 from flask_babel import gettext as _
 
+from registration import storage
 from registration.audit.services import record
 from registration.database import utcnow
 from registration.delegates.filters import RegistrationFilter, conditions, name_order
 from registration.delegates.models import Registration, Status
-from registration.documents import badges, merging
+from registration.documents import badge_pages, badges, merging
 from registration.errors import DomainError
 from registration.events.models import Event
 from registration.extensions import db
@@ -94,7 +95,7 @@ def write_badges(
     *,
     output: str = "a6",
     crop_marks: bool = False,
-    progress: badges.Progress | None = None,
+    progress: badge_pages.Progress | None = None,
 ) -> None:
     """Write ``batch`` into ``target`` (a path or a binary file) as one PDF.
 
@@ -106,8 +107,8 @@ def write_badges(
     if not batch.ids:
         raise DocumentError(_("There are no badges to print."), "nothing_to_print")
     layout, sheets = badges.OUTPUTS[output]
-    pages = badges.cached_pages(batch.contents, layout, progress)
-    merging.merge(pages, target, sheets=sheets, crop_marks=crop_marks)
+    keys = badge_pages.cached_pages(batch.contents, layout, progress)
+    merging.merge(badge_pages.read_pages(keys), target, sheets=sheets, crop_marks=crop_marks)
 
 
 def mark_badges_printed(ids: list[int], *, by=None, actor_type: str | None = None) -> int:
@@ -139,45 +140,46 @@ def mark_badges_printed(ids: list[int], *, by=None, actor_type: str | None = Non
     return len(registrations)
 
 
-def prerender_badges(limit: int = 100) -> int:
-    """Render up to ``limit`` missing A6 badge pages of approved registrations; returns how many.
+def badges_to_prerender(limit: int = 100) -> list[dict]:
+    """Up to ``limit`` A6 badge pages of approved registrations that are not cached yet.
 
-    Called by the background worker so that printing finds every page ready: a registration
-    approved or changed (or a category colour or the template) gets a new page within a loop
-    or two. Covers events that have not ended more than a day ago; most recent changes first.
-    Only reads the database.
+    Covers events that have not ended more than a day ago; most recent changes first, so a
+    registration approved or changed (or a category colour or the template) gets its page
+    within a round or two. Only reads the database.
     """
-    rendered = 0
-    root, template = badges.cache_dir(), badges.fingerprint()
+    missing: list[dict] = []
+    files, template = storage.get_storage(), badges.fingerprint()
     yesterday = date.today() - timedelta(days=1)
     events = db.session.execute(db.select(Event).where(Event.end_date >= yesterday)).scalars()
     for event in events:
-        if rendered >= limit:
-            break
         data = badges.BadgeData(event)
         rows = db.session.execute(
             db.select(*_BADGE_COLUMNS)
             .where(Registration.event_id == event.id, Registration.status == Status.APPROVED)
             .order_by(Registration.updated_at.desc())
         )
-        missing = []
         for row in rows:
             content = data.content(row)
             key = badges.page_key(content, "a6", template)
-            if not badges.page_path(root, "a6", key).exists():
+            if not files.exists(badges.page_file("a6", key)):
                 missing.append(content)
-                if rendered + len(missing) >= limit:
-                    break
-        if missing:
-            badges.cached_pages(missing, "a6")
-            rendered += len(missing)
-    return rendered
+                if len(missing) >= limit:
+                    return missing
+    return missing
+
+
+def prerender_badges(limit: int = 100) -> int:
+    """Render up to ``limit`` missing A6 badge pages (see badges_to_prerender); returns how
+    many, so that printing finds every page ready."""
+    missing = badges_to_prerender(limit)
+    badge_pages.cached_pages(missing, "a6")
+    return len(missing)
 
 
 def prune_badge_cache() -> int:
     """Delete cached badge pages that no approved registration shows any more; returns how
     many. Pages are named by their content, so changes leave old files behind (admins, CLI)."""
-    root, template = badges.cache_dir(), badges.fingerprint()
+    files, template = storage.get_storage(), badges.fingerprint()
     current = set()
     for event in db.session.execute(db.select(Event)).scalars():
         data = badges.BadgeData(event)
@@ -190,8 +192,8 @@ def prune_badge_cache() -> int:
             content = data.content(row)
             current.update(badges.page_key(content, layout, template) for layout in badges.LAYOUTS)
     removed = 0
-    for path in root.glob("*/*/*.pdf"):
-        if path.stem not in current:
-            path.unlink(missing_ok=True)
+    for key in list(files.list(f"{storage.BADGE_PAGES}/")):
+        if key.rpartition("/")[2].removesuffix(".pdf") not in current:
+            files.delete(key)
             removed += 1
     return removed

@@ -6,10 +6,7 @@ from datetime import date
 from flask import (
     Blueprint,
     Response,
-    abort,
     flash,
-    g,
-    jsonify,
     redirect,
     render_template,
     request,
@@ -25,35 +22,23 @@ from registration.auth.security_log import log_security_event
 from registration.delegates.filters import count_matching, parse_filter
 from registration.delegates.lookup import registration_for_link
 from registration.delegates.models import Registration
-from registration.documents import certificates, exports, jobs, services, statistics
+from registration.documents import certificates, exports, services, statistics
 from registration.documents.forms import BadgeBatchForm, ExportForm, ParticipantsForm
-from registration.documents.models import DocumentJob, JobStatus
+from registration.documents.tasks import PRINT_ROLES
 from registration.errors import DomainError
+from registration.events.lookup import load_event
 from registration.events.models import Event
 from registration.extensions import db
-from registration.i18n import current_language
+from registration.jobs import services as jobs
 
 bp = Blueprint("documents", __name__)
 
-#: Roles that print badges in batches (the desk reprints single badges).
-PRINT_ROLES = (Role.ADMIN, Role.REGISTRAR)
 #: Roles that may reprint one badge.
 BADGE_ROLES = (Role.ADMIN, Role.REGISTRAR, Role.CHECKIN)
-#: Who may follow a job of each kind.
-JOB_ROLES = {"badges": PRINT_ROLES, "participants": READ_ROLES, "export": READ_ROLES}
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: Flask adds "; charset=utf-8" to text types itself: naming it here would print it twice.
 CSV = "text/csv"
-
-
-def _event(slug: str) -> Event:
-    """The event of a staff page, 404 when unknown; its timezone for the page."""
-    event = db.session.execute(db.select(Event).where(Event.slug == slug)).scalar_one_or_none()
-    if event is None:
-        abort(404)
-    g.event_timezone = event.timezone
-    return event
 
 
 def _send(data: bytes, mimetype: str, name: str, *, inline: bool = False) -> Response:
@@ -113,7 +98,7 @@ def index(slug: str):
 
     The back office's filter in the query string narrows badges and exports.
     """
-    event = _event(slug)
+    event = load_event(slug)
     selection = parse_filter(request.args)
     return render_template(
         "documents/index.html",
@@ -129,18 +114,33 @@ def index(slug: str):
     )
 
 
-def _start(job: DocumentJob):
-    """Commit a new job, start it and show its progress."""
+def _start(kind: str, event: Event, params: dict, *, size: int = 0, download_name: str):
+    """Queue a document job and show its progress; a refusal (too many jobs, too large) goes
+    back to the documents page with its reason, the filter kept."""
+    try:
+        job = jobs.enqueue(
+            kind,
+            event=event,
+            payload=params,
+            by=current_user,
+            size=size,
+            download_name=download_name,
+        )
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "warning")
+        return redirect(
+            url_for("documents.index", slug=event.slug, **request.args.to_dict(flat=False))
+        )
     db.session.commit()
-    jobs.start_job(job)
-    return redirect(url_for("documents.job", token=job.token))
+    return redirect(url_for("jobs.job", token=job.token))
 
 
 @bp.post("/manage/e/<slug>/badges")
 @role_required(*PRINT_ROLES)
 def print_badges(slug: str):
     """Start a batch of badges for the filter in the query string (admin, registrar)."""
-    event = _event(slug)
+    event = load_event(slug)
     form = BadgeBatchForm()
     if not form.validate():
         flash(_("Choose a layout and which badges to print."), "warning")
@@ -152,88 +152,31 @@ def print_badges(slug: str):
         "crop_marks": form.crop_marks.data,
         "only_new": form.which.data == "new",
     }
-    job = jobs.create_job(
+    return _start(
         "badges",
         event,
         params,
-        by=current_user,
+        size=count_matching(event, selection),
         download_name=f"badges-{event.slug}-{date.today().isoformat()}.pdf",
     )
-    return _start(job)
 
 
 @bp.post("/manage/e/<slug>/participants")
 @role_required(*READ_ROLES)
 def participants(slug: str):
     """Start the list of participants in a language (staff who read)."""
-    event = _event(slug)
+    event = load_event(slug)
     form = ParticipantsForm()
     if not form.validate():
         flash(_("Choose a language."), "warning")
         return redirect(url_for("documents.index", slug=slug))
     language = form.language.data
-    job = jobs.create_job(
+    return _start(
         "participants",
         event,
         {"language": language, "official": form.official.data},
-        by=current_user,
         download_name=f"participants-{event.slug}-{language}.pdf",
     )
-    return _start(job)
-
-
-def _job(token: str) -> DocumentJob:
-    """The job behind a token, for staff allowed to follow its kind."""
-    job = db.session.execute(
-        db.select(DocumentJob).where(DocumentJob.token == token)
-    ).scalar_one_or_none()
-    if job is None:
-        abort(404)
-    if current_user.role not in {Role.ADMIN, *JOB_ROLES.get(job.kind, ())}:
-        abort(403)
-    return job
-
-
-@bp.get("/manage/jobs/<token>")
-@role_required(*READ_ROLES)
-def job(token: str):
-    """A document job's progress page; the download starts when it is ready (its readers)."""
-    job = _job(token)
-    return render_template("documents/job.html", job=job, status=jobs.effective_status(job))
-
-
-@bp.get("/manage/jobs/<token>/progress")
-@role_required(*READ_ROLES)
-def job_progress(token: str):
-    """A document job's progress as JSON, polled by its page (its readers)."""
-    job = _job(token)
-    status = jobs.effective_status(job)
-    return jsonify(
-        status=status.value,
-        done=job.done,
-        total=job.total,
-        error=job.error or (_("The document failed.") if status == JobStatus.FAILED else ""),
-        download=url_for("documents.job_download", token=token)
-        if status == JobStatus.DONE
-        else None,
-    )
-
-
-@bp.get("/manage/jobs/<token>/download")
-@role_required(*READ_ROLES)
-def job_download(token: str):
-    """A finished job's file (its readers)."""
-    job = _job(token)
-    path = jobs.result_path(job)
-    if job.status != JobStatus.DONE or path is None or not path.is_file():
-        abort(404)
-    mimetype = {".pdf": PDF, ".csv": CSV, ".xlsx": XLSX}[path.suffix]
-    log_security_event("export", "success", account=current_user.email, file=job.download_name)
-    response = send_file(
-        path, mimetype=mimetype, as_attachment=True, download_name=job.download_name
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 @bp.post("/manage/e/<slug>/export")
@@ -241,7 +184,7 @@ def job_download(token: str):
 def export(slug: str):
     """Start an export of the filter's registrations as CSV or XLSX with chosen columns, in
     the chosen order (staff who read)."""
-    event = _event(slug)
+    event = load_event(slug)
     form = ExportForm()
     if not form.validate():
         flash(_("Choose a format and at least one column."), "warning")
@@ -252,23 +195,22 @@ def export(slug: str):
         flash(error.message, "warning")
         return redirect(url_for("documents.index", slug=slug, **request.args.to_dict(flat=False)))
     fmt = form.format.data
-    params = {
-        "filter": parse_filter(request.args).to_args(),
-        "columns": columns,
-        "format": fmt,
-        "language": current_language(),
-    }
-    job = jobs.create_job(
-        "export", event, params, by=current_user, download_name=f"registrations-{event.slug}.{fmt}"
+    selection = parse_filter(request.args)
+    params = {"filter": selection.to_args(), "columns": columns, "format": fmt}
+    return _start(
+        "export",
+        event,
+        params,
+        size=count_matching(event, selection),
+        download_name=f"registrations-{event.slug}.{fmt}",
     )
-    return _start(job)
 
 
 @bp.get("/manage/e/<slug>/attendance.xlsx")
 @role_required(*READ_ROLES)
 def attendance(slug: str):
     """The attendance matrix: registrants × sessions with entry times (staff who read)."""
-    event = _event(slug)
+    event = load_event(slug)
     log_security_event("export", "success", account=current_user.email, file="attendance")
     return _send(exports.export_attendance(event), XLSX, f"attendance-{event.slug}.xlsx")
 
@@ -277,7 +219,7 @@ def attendance(slug: str):
 @role_required(*READ_ROLES)
 def statistics_page(slug: str):
     """Charts of registrations by category, entity, gender, status, language (staff who read)."""
-    event = _event(slug)
+    event = load_event(slug)
     scope = request.args.get("scope", "active")
     scope = scope if scope in statistics.SCOPES else "active"
     return render_template(
@@ -293,7 +235,7 @@ def statistics_page(slug: str):
 @role_required(*READ_ROLES)
 def statistics_csv(slug: str):
     """The statistics as CSV (staff who read)."""
-    event = _event(slug)
+    event = load_event(slug)
     scope = request.args.get("scope", "active")
     charts = statistics.statistics(event, scope if scope in statistics.SCOPES else "active")
     return _send(statistics.statistics_csv(charts), CSV, f"statistics-{event.slug}.csv")

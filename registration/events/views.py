@@ -1,22 +1,13 @@
 """Public event pages."""
 
-from flask import Blueprint, abort, g, render_template
+from flask import Blueprint, render_template
 
 from registration.database import utcnow
+from registration.events.lookup import load_event
 from registration.events.models import Event
-from registration.events.services import get_event
 from registration.extensions import db
 
 bp = Blueprint("events", __name__)
-
-
-def load_event(slug: str) -> Event:
-    """The event for a URL, 404 if unknown; its timezone becomes the page's."""
-    event = get_event(slug)
-    if event is None:
-        abort(404)
-    g.event_timezone = event.timezone
-    return event
 
 
 @bp.get("/")

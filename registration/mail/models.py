@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registration.database import UTCDateTime, utcnow
 from registration.extensions import db
+from registration.queue import Leased
 
 
 class MailStatus(enum.StrEnum):
@@ -35,7 +36,7 @@ _STATUS_LABELS = {
 TRANSPORT_LABELS = {"smtp": _l("SMTP"), "mailbox": _l("Local mailbox")}
 
 
-class OutboxEmail(db.Model):
+class OutboxEmail(Leased, db.Model):
     """A message written in the same transaction as the change it reports."""
 
     __table_args__ = (sa.Index("ix_outbox_email_due", "status", "next_attempt_at"),)
@@ -60,18 +61,11 @@ class OutboxEmail(db.Model):
         ),
         default=MailStatus.QUEUED,
     )
-    #: Delivery attempts so far, the successful one included.
-    attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    last_error: Mapped[str] = mapped_column(sa.Text, default="")
     #: "smtp" or "mailbox" (the local mailbox used when no MAIL_SERVER is configured).
     transport: Mapped[str] = mapped_column(sa.String(16), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    #: Set by the worker that claimed the message; only that worker records the outcome.
-    claim_token: Mapped[str | None] = mapped_column(sa.String(32))
-    #: The claim lapses at this time, so a message held by a worker that died is sent later.
-    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     delivery_attempts: Mapped[list["MailAttempt"]] = relationship(
         back_populates="email", order_by="MailAttempt.id", passive_deletes=True

@@ -104,11 +104,7 @@ def resend(message_id: int):
     email = db.get_or_404(OutboxEmail, message_id)
     if not ResendForm().validate_on_submit():
         abort(400)
-    try:
-        queued = services.resend(email, by=current_user)
-    except services.MailError as error:
-        flash(error.message, "warning")
-        return redirect(url_for("mail.message", message_id=message_id))
+    queued = services.resend(email, by=current_user)  # a refusal: see pages._domain_error
     db.session.commit()
     flash(_("The message is queued and will be sent shortly."), "success")
     return redirect(url_for("mail.message", message_id=queued.id))

@@ -9,7 +9,6 @@ flight; its Message-ID is derived from the row, so a repeat is recognisable as t
 import base64
 import logging
 import re
-import secrets
 import smtplib
 import threading
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from flask import current_app
 from flask_mail import BadHeaderError, Connection, Message
 from sqlalchemy.exc import SQLAlchemyError
 
+from registration import queue
 from registration.database import utcnow
 from registration.extensions import db, mail
 from registration.links import hide_secret_links
@@ -136,44 +136,22 @@ class _Smtp:
 
 
 def _due(now: datetime) -> sa.ColumnElement[bool]:
-    """Queued, due, and not held by a live claim."""
-    return sa.and_(
-        OutboxEmail.status == MailStatus.QUEUED,
-        OutboxEmail.next_attempt_at <= now,
-        sa.or_(OutboxEmail.claimed_until.is_(None), OutboxEmail.claimed_until < now),
-    )
+    """Queued and due (the queue adds: not held by a live claim)."""
+    return sa.and_(OutboxEmail.status == MailStatus.QUEUED, OutboxEmail.next_attempt_at <= now)
 
 
 def _claim(limit: int) -> tuple[str, datetime, list[_Claimed]]:
     """Claim up to ``limit`` due messages in one short transaction; oldest due first."""
-    now = utcnow()
-    token = secrets.token_hex(16)
-    lease_end = now + timedelta(seconds=current_app.config["MAIL_LEASE_SECONDS"])
-    candidates = (
-        db.select(OutboxEmail.id)
-        .where(_due(now))
-        .order_by(OutboxEmail.next_attempt_at, OutboxEmail.id)
-        .limit(limit)
+    claimed = queue.claim(
+        OutboxEmail,
+        _due,
+        (OutboxEmail.next_attempt_at, OutboxEmail.id),
+        limit=limit,
+        lease=timedelta(seconds=current_app.config["MAIL_LEASE_SECONDS"]),
     )
-    if db.session.get_bind().dialect.name == "postgresql":
-        # Lock the candidates now: concurrent workers skip them instead of waiting for them.
-        candidates = db.session.scalars(candidates.with_for_update(skip_locked=True)).all()
-    # On SQLite the subquery and the update are one statement, which SQLite runs alone; the
-    # repeated due condition makes the update a no-op for a row another worker claimed first.
-    db.session.execute(
-        sa.update(OutboxEmail)
-        .where(OutboxEmail.id.in_(candidates), _due(now))
-        .values(claim_token=token, claimed_until=lease_end)
-        .execution_options(synchronize_session=False)
-    )
-    rows = db.session.scalars(
-        db.select(OutboxEmail)
-        .where(OutboxEmail.claim_token == token)
-        .order_by(OutboxEmail.next_attempt_at, OutboxEmail.id)
-    ).all()
-    claimed = [_Claimed.of(row) for row in rows]
+    items = [_Claimed.of(row) for row in claimed.rows]
     db.session.commit()
-    return token, lease_end, claimed
+    return claimed.token, claimed.lease_end, items
 
 
 def message_id(email_id: int, created_at: datetime, sender: str) -> str:
@@ -253,13 +231,7 @@ def _record(item: _Claimed, token: str, transport: str, error: Exception | None)
             "last_error": _describe(error),
             "next_attempt_at": now + delay,
         }
-    result = db.session.execute(
-        sa.update(OutboxEmail)
-        .where(OutboxEmail.id == item.id, OutboxEmail.claim_token == token)
-        .values(attempts=attempts, claim_token=None, claimed_until=None, **values)
-        .execution_options(synchronize_session=False)
-    )
-    recorded = result.rowcount == 1
+    recorded = queue.settle(OutboxEmail, item.id, token, {"attempts": attempts, **values})
     if recorded:
         db.session.add(
             MailAttempt(
@@ -277,14 +249,7 @@ def _record(item: _Claimed, token: str, transport: str, error: Exception | None)
 
 def _release(token: str, ids: list[int]) -> None:
     """Give back claimed messages that were not attempted (stopping, or the lease ran short)."""
-    if not ids:
-        return
-    db.session.execute(
-        sa.update(OutboxEmail)
-        .where(OutboxEmail.id.in_(ids), OutboxEmail.claim_token == token)
-        .values(claim_token=None, claimed_until=None)
-        .execution_options(synchronize_session=False)
-    )
+    queue.release(OutboxEmail, token, ids)
     db.session.commit()
 
 

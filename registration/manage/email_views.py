@@ -1,83 +1,96 @@
-"""Bulk email to the filtered registrations, and the editable status emails."""
+"""Bulk email to the filtered registrations (see bulk_email.py), and the editable status emails."""
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
 from registration.auth.decorators import role_required
 from registration.delegates import filters, placeholders
 from registration.delegates import status_emails as emails
 from registration.delegates.email_templates import EmailTemplate
 from registration.delegates.models import Registration
-from registration.errors import DomainError
+from registration.errors import DomainError, attach_error
+from registration.events.lookup import load_event
 from registration.extensions import db
-from registration.manage import services
-from registration.manage.forms import EmailForm, EmailTemplateForm
-from registration.manage.views import WRITE_ROLES, bp, load_event
+from registration.manage import bulk_email, services
+from registration.manage.forms import EmailTemplateForm, email_form
+from registration.manage.views import WRITE_ROLES, bp
+from registration.outcomes import saved_or_shown
 
 
-def _preview_target(event, flt, reference: str) -> Registration | None:
-    """The registration a preview is written for: the one named, else the first match."""
-    if reference:
-        return db.session.execute(
-            db.select(Registration).where(
-                Registration.event_id == event.id,
-                Registration.reference == reference.strip().upper(),
-            )
-        ).scalar_one_or_none()
-    return db.session.execute(filters.select_registrations(event, flt).limit(1)).scalar()
+def _reference_preview(event, form, texts: dict, languages: list[str]):
+    """The preview for the registration named in the form, if one is named; None otherwise.
+    An unknown reference is a form error."""
+    reference = (form.preview_reference.data or "").strip().upper()
+    if not reference:
+        return None
+    target = db.session.execute(
+        db.select(Registration).where(
+            Registration.event_id == event.id, Registration.reference == reference
+        )
+    ).scalar_one_or_none()
+    if target is None:
+        form.preview_reference.errors = [_("No registration has this reference.")]
+        return None
+    language = bulk_email.choose_language(target.language, texts, languages)
+    subject, text = bulk_email.preview_message(target, *texts[language], language)
+    return bulk_email.Preview(
+        language, bulk_email.language_name(language), 1, target, subject, text
+    )
 
 
 @bp.route("/e/<slug>/email", methods=["GET", "POST"])
 @role_required(*WRITE_ROLES)
 def compose(slug: str):
-    """Write to every registration of the list's filter: preview for one, then send (registrars).
+    """Write to the registrations of the list's filter (active ones unless the filter names
+    statuses) in each meeting language: preview per language, confirm the count, then the
+    messages are written by a job whose progress the sender follows (registrars).
 
     The filter travels in the query string, so the page's own URL keeps it.
     """
     event = load_event(slug)
-    flt = filters.parse_filter(request.args)
-    form = EmailForm()
-    preview = None
+    flt = bulk_email.recipient_filter(filters.parse_filter(request.args))
+    languages = bulk_email.meeting_languages(event)
+    form = email_form(languages, {code: bulk_email.language_name(code) for code in languages})
+    count = filters.count_matching(event, flt)
+    previews, extra = None, None
     if form.validate_on_submit():
-        if form.send.data:
-            recipients = db.session.execute(
-                filters.select_registrations(event, flt).options(
-                    selectinload(Registration.sessions)
+        texts = form.texts(languages)
+        try:
+            if form.send.data and form.confirm.data:
+                job = bulk_email.queue_bulk_email(
+                    event, flt, texts, by=current_user, expected=_int(form.expected.data)
                 )
-            ).scalars()
-            try:
-                count = services.send_bulk_email(recipients, form.subject.data, form.body.data)
-            except DomainError as error:
-                db.session.rollback()
-                flash(error.message, "warning")
-            else:
                 db.session.commit()
-                flash(
-                    ngettext("%(num)d message queued.", "%(num)d messages queued.", count),
-                    "success",
-                )
-                return redirect(url_for("manage.registrations", slug=slug, **flt.to_args()))
-        else:
-            target = _preview_target(event, flt, form.preview_reference.data or "")
-            if target is None:
-                form.preview_reference.errors = [_("No registration has this reference.")]
-            else:
-                preview = (
-                    target,
-                    *services.preview_email(target, form.subject.data, form.body.data),
-                )
+                flash(_("The messages are being written; follow their progress here."), "success")
+                return redirect(url_for("jobs.job", token=job.token))
+            if form.send.data:
+                form.confirm.errors = [_("Read the previews, then tick the box to send.")]
+            previews = bulk_email.previews(event, flt, texts)
+            extra = _reference_preview(event, form, texts, languages)
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+            previews = None
+    form.expected.data = str(count)
     return render_template(
         "manage/email.html",
         event=event,
         flt=flt,
         form=form,
-        count=filters.count_matching(event, flt),
-        preview=preview,
+        count=count,
+        defaulted=not request.args.getlist("status"),
+        languages=languages,
+        first_language=bulk_email.language_name(languages[0]),
+        previews=previews,
+        extra=extra,
         placeholders=placeholders.PLACEHOLDERS,
     ), 400 if form.errors else 200
+
+
+def _int(value: str | None) -> int:
+    """The confirmed count from the form (-1 when missing or malformed: never matches)."""
+    return int(value) if value and value.isdigit() and len(value) < 10 else -1
 
 
 def _check_template_args(kind: str, language: str) -> None:
@@ -121,20 +134,18 @@ def email_template(slug: str, kind: str, language: str):
     override = emails.find_override(event.id, kind, language)
     form = EmailTemplateForm(obj=override)
     if form.validate_on_submit():
-        try:
-            saved = services.save_email_template(
+        done, saved = saved_or_shown(
+            form,
+            lambda: services.save_email_template(
                 event,
                 kind,
                 language,
                 form.subject.data or "",
                 form.body.data or "",
                 by=current_user,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            form.body.errors = [*form.body.errors, error.message]
-        else:
-            db.session.commit()
+            ),
+        )
+        if done:
             flash(_("Saved.") if saved else _("The standard text is used again."), "success")
             return redirect(url_for("manage.email_templates", slug=slug))
     return render_template(

@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     HiddenField,
     SelectChoice,
     SelectField,
@@ -98,21 +99,58 @@ class StaffRegistrationForm(RegistrationForm):
     privacy = HiddenField()
 
 
-class EmailForm(FlaskForm):
-    """A message to every registration of the current filter, with {placeholders}."""
+class BulkEmailForm(FlaskForm):
+    """A message to the registrations of the list, in each meeting language (see email_form):
+    preview first, then send once the count is confirmed."""
 
-    subject = StringField(
-        _l("Subject"), validators=[InputRequired(), Length(max=200), _placeholders_only]
-    )
-    body = TextAreaField(
-        _l("Message"), validators=[InputRequired(), Length(max=20_000), _placeholders_only]
-    )
-    #: Reference of the registration used for the preview (the first match when empty).
+    #: Reference of a registration to preview the message for (besides one per language).
     preview_reference = StringField(
-        _l("Preview for (reference)"), validators=[Optional(), Length(max=16)]
+        _l("Also preview for (reference)"), validators=[Optional(), Length(max=16)]
     )
+    confirm = BooleanField(_l("I have read the previews; send the message."))
+    #: The number of recipients the sender saw when confirming.
+    expected = HiddenField()
     preview = SubmitField(_l("Preview"))
-    send = SubmitField(_l("Send to all recipients"))
+    send = SubmitField(_l("Send"))
+
+    def texts(self, languages: list[str]) -> dict[str, tuple[str, str]]:
+        """{language: (subject, body)} of the versions written (both fields filled)."""
+        texts = {}
+        for language in languages:
+            subject = self[f"subject_{language}"].data or ""
+            body = self[f"body_{language}"].data or ""
+            if subject.strip() and body.strip():
+                texts[language] = (subject, body)
+        return texts
+
+
+def email_form(languages: list[str], names: dict[str, str]) -> BulkEmailForm:
+    """The bulk email form with a subject and a message per meeting language; only the first
+    language is required (people whose language is not written get that one)."""
+
+    class Form(BulkEmailForm):
+        pass
+
+    for position, language in enumerate(languages):
+        required = [InputRequired()] if position == 0 else [Optional()]
+        name = names[language]
+        setattr(
+            Form,
+            f"subject_{language}",
+            StringField(
+                _l("Subject (%(language)s)", language=name),
+                validators=[*required, Length(max=200), _placeholders_only],
+            ),
+        )
+        setattr(
+            Form,
+            f"body_{language}",
+            TextAreaField(
+                _l("Message (%(language)s)", language=name),
+                validators=[*required, Length(max=20_000), _placeholders_only],
+            ),
+        )
+    return Form()
 
 
 class EmailTemplateForm(FlaskForm):

@@ -7,7 +7,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -16,7 +15,8 @@ from flask_login import current_user
 from registration.auth.decorators import READ_ROLES, role_required
 from registration.delegates import photos, services, workflow
 from registration.delegates.models import Registration
-from registration.errors import DomainError, attach_error
+from registration.delegates.submit import submit_registration
+from registration.errors import DomainError
 from registration.extensions import db
 from registration.i18n import current_language
 from registration.mail.models import OutboxEmail
@@ -70,9 +70,7 @@ def photo(registration_id: int):
     item = _load(registration_id)
     if not item.photo:
         abort(404)
-    response = send_file(photos.photo_path(item.photo), mimetype="image/jpeg")
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return photos.send_photo(item.photo)
 
 
 @bp.route("/registrations/<int:registration_id>/edit", methods=["GET", "POST"])
@@ -84,18 +82,14 @@ def edit(registration_id: int):
     if request.method == "GET":
         form.fill_from(item)
         return render_template("manage/edit.html", registration=item, form=form)
-    valid = form.validate()
-    photo = form.received_photo() or item.photo
-    if valid and not form.photo.errors:
-        try:
-            changes = services.update_registration(item, form.to_data(photo), by=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Changes saved.") if changes else _("Nothing was changed."), "success")
-            return _back(item)
+    saved, changes = submit_registration(
+        form,
+        lambda data: services.update_registration(item, data, by=current_user),
+        photo=item.photo,
+    )
+    if saved:
+        flash(_("Changes saved.") if changes else _("Nothing was changed."), "success")
+        return _back(item)
     return render_template("manage/edit.html", registration=item, form=form), 400
 
 

@@ -1,9 +1,5 @@
-"""Back-office services: bulk email and the per-event overrides of the status emails."""
+"""Back-office services: staff messages and the per-event overrides of the status emails."""
 
-from collections.abc import Iterable
-
-from flask import render_template
-from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from registration.delegates import placeholders
@@ -13,17 +9,17 @@ from registration.delegates.status_emails import STATUS_KINDS, find_override
 from registration.errors import DomainError
 from registration.events.models import Event
 from registration.extensions import db
-from registration.mail.services import queue_email
 
 #: The template pair of staff-written messages (templates/email/staff_message.txt/.html).
 STAFF_MESSAGE = "staff_message"
 
 
 class ManageError(DomainError):
-    """A back-office operation was refused: no_recipients, unknown_kind."""
+    """A back-office operation was refused: no_recipients, recipients_changed,
+    first_language_missing, unknown_kind."""
 
 
-def _message_context(registration: Registration, body: str) -> tuple[dict, dict]:
+def message_context(registration: Registration, body: str) -> tuple[dict, dict]:
     """(placeholder values, template context) of a staff message to one registration."""
     values = placeholders.values_for(registration)
     context = {
@@ -33,42 +29,6 @@ def _message_context(registration: Registration, body: str) -> tuple[dict, dict]
         "custom_body": placeholders.fill(body, values),
     }
     return values, context
-
-
-def preview_email(registration: Registration, subject: str, body: str) -> tuple[str, str]:
-    """The subject and text body that ``registration`` would receive (writes nothing).
-
-    Raises PlaceholderError for unknown placeholders.
-    """
-    values, context = _message_context(registration, body)
-    with force_locale(registration.language):
-        text = render_template(f"email/{STAFF_MESSAGE}.txt", **context)
-    return placeholders.fill(subject, values), text
-
-
-def send_bulk_email(registrations: Iterable[Registration], subject: str, body: str) -> int:
-    """Queue a staff message to each registration, placeholders filled; returns how many (staff).
-
-    The messages join the current transaction (the outbox). Raises PlaceholderError, or
-    ManageError('no_recipients') when there is nobody to write to.
-    """
-    placeholders.check(subject)
-    placeholders.check(body)
-    count = 0
-    for registration in registrations:
-        values, context = _message_context(registration, body)
-        queue_email(
-            registration.email,
-            STAFF_MESSAGE,
-            context,
-            registration.language,
-            subject=placeholders.fill(subject, values),
-            registration=registration,
-        )
-        count += 1
-    if not count:
-        raise ManageError(_("No registration matches the filter."), "no_recipients")
-    return count
 
 
 def save_email_template(

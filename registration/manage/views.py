@@ -4,9 +4,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from flask import (
     Blueprint,
-    abort,
     flash,
-    g,
     redirect,
     render_template,
     request,
@@ -23,8 +21,8 @@ from registration.auth.models import Role
 from registration.delegates import filters, workflow
 from registration.delegates.models import Registration, Status
 from registration.errors import DomainError
+from registration.events.lookup import load_event
 from registration.events.models import Category, Event
-from registration.events.services import get_event
 from registration.extensions import db
 from registration.manage import columns
 from registration.manage.forms import ActionForm, BulkActionForm
@@ -38,15 +36,6 @@ CONFIRM_SAMPLE = 20
 #: Most registrations one bulk action changes: each is audited and emailed (about 3 ms each),
 #: and the request must end well within a web server's timeout.
 BULK_LIMIT = 2000
-
-
-def load_event(slug: str) -> Event:
-    """The event of a back-office URL, 404 if unknown; its timezone becomes the page's."""
-    event = get_event(slug)
-    if event is None:
-        abort(404)
-    g.event_timezone = event.timezone
-    return event
 
 
 def can_write() -> bool:

@@ -62,7 +62,7 @@ def personal_data(registration: Registration) -> dict:
     ]
     photo = None
     if photos.is_stored_photo(registration.photo):
-        jpeg = photos.photo_path(registration.photo).read_bytes()
+        jpeg = photos.read_photo(registration.photo)
         photo = {"content_type": "image/jpeg", "base64": base64.b64encode(jpeg).decode()}
     return {
         "exported_at": _plain(utcnow()),

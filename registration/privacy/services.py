@@ -13,12 +13,12 @@
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
+from registration import storage
 from registration.audit.services import record
 from registration.auth.models import StaffUser
 from registration.database import utcnow
@@ -249,18 +249,20 @@ def recent_erasures(event: Event, limit: int = 100) -> list[Erasure]:
     )
 
 
-def _orphans(folder: Path, is_ours, referenced: set[str], cutoff: datetime) -> list[str]:
-    """Names of files of ``folder`` with one of our names, older than ``cutoff``, that no row
-    names."""
-    if not folder.is_dir():
-        return []
-    return [
-        path.name
-        for path in folder.iterdir()
-        if is_ours(path.name)
-        and path.name not in referenced
-        and datetime.fromtimestamp(path.stat().st_mtime, UTC) < cutoff
-    ]
+def _orphans(area: str, is_ours, referenced: set[str], cutoff: datetime) -> list[str]:
+    """Names of the stored files of ``area`` with one of our names, older than ``cutoff``, that
+    no row names."""
+    files = storage.get_storage()
+    found = []
+    for key in files.list(f"{area}/"):
+        name = key.rpartition("/")[2]
+        if (
+            is_ours(name)
+            and name not in referenced
+            and datetime.fromtimestamp(files.modified(key), UTC) < cutoff
+        ):
+            found.append(name)
+    return found
 
 
 def _names(column) -> set[str]:
@@ -276,11 +278,11 @@ def remove_orphaned_uploads(now: datetime | None = None) -> UploadReport:
     """
     now = now or utcnow()
     cutoff = now - timedelta(hours=current_app.config["ORPHAN_UPLOAD_HOURS"])
-    orphan_photos = _orphans(
-        photos.photo_dir(), photos.is_photo_name, _names(Registration.photo), cutoff
-    )
+    # Certificate logos live beside the portraits.
+    used_photos = _names(Registration.photo) | _names(Event.certificate_logo)
+    orphan_photos = _orphans(storage.PHOTOS, photos.is_photo_name, used_photos, cutoff)
     orphan_letters = _orphans(
-        letters.document_dir(),
+        storage.LETTERS,
         letters.is_letter_name,
         _names(NominationLetter.stored_name),
         cutoff,

@@ -1,6 +1,6 @@
 """The certificate of attendance's logo and signature block, set up by admins."""
 
-from flask import abort, request, send_file
+from flask import abort, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -52,4 +52,4 @@ def certificate_logo(slug: str):
     item = load_event(slug)
     if not item.certificate_logo:
         abort(404)
-    return send_file(photos.photo_path(item.certificate_logo), mimetype="image/jpeg")
+    return photos.send_photo(item.certificate_logo)

@@ -7,8 +7,8 @@ from flask_login import current_user
 
 from registration.auth.decorators import role_required
 from registration.auth.models import Role, StaffUser
-from registration.errors import DomainError, attach_error
 from registration.extensions import db
+from registration.outcomes import done_or_refused, saved_or_shown
 from registration.setup import staff
 from registration.setup.staff_forms import ROLE_LABELS, ConfirmForm, RoleForm, StaffForm
 
@@ -39,19 +39,17 @@ def create():
     """Create a staff account, with an initial password or an emailed invitation (admins)."""
     form = StaffForm()
     if form.validate_on_submit():
-        try:
-            user = staff.create_account(
+        saved, user = saved_or_shown(
+            form,
+            lambda: staff.create_account(
                 form.email.data,
                 Role(form.role.data),
                 form.password.data,
                 name=form.name.data or "",
                 by=current_user,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+            ),
+        )
+        if saved:
             if form.password.data:
                 message = _(
                     "The account of %(email)s is created. Give them the password privately: "
@@ -72,18 +70,12 @@ def create():
 def _change(user_id: int, form, action, message: str):
     """Apply one account change after its form validated; flash the outcome."""
     user = db.get_or_404(StaffUser, user_id)
-    if form.validate_on_submit():
-        try:
-            action(user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "warning")
-        else:
-            db.session.commit()
-            flash(message % {"email": user.email}, "success")
-    else:
+    if not form.validate_on_submit():
         flash(_("Choose a role from the list."), "warning")
-    return redirect(url_for(".accounts"))
+        return redirect(url_for(".accounts"))
+    return done_or_refused(
+        lambda: action(user), back=url_for(".accounts"), success=message % {"email": user.email}
+    )
 
 
 @bp.post("/<int:user_id>/role")

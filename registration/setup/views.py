@@ -8,10 +8,11 @@ from registration.auth.decorators import role_required
 from registration.auth.models import Role
 from registration.collation import sort_key
 from registration.errors import DomainError, attach_error
+from registration.events.lookup import load_event
 from registration.events.models import AgendaSession, Category, Entity, Event
-from registration.events.views import load_event
 from registration.extensions import db
 from registration.i18n import current_language
+from registration.outcomes import saved_or_shown
 from registration.setup import entity_import, services
 from registration.setup.forms import (
     CategoryForm,
@@ -47,13 +48,9 @@ def _save(form, call, message: str, target: str, **values):
     """
     if not form.validate_on_submit():
         return None
-    try:
-        call()
-    except DomainError as error:
-        db.session.rollback()
-        attach_error(form, error)
+    saved, _result = saved_or_shown(form, call)
+    if not saved:
         return None
-    db.session.commit()
     flash(message, "success")
     return redirect(url_for(target, **values))
 
@@ -266,6 +263,7 @@ def confirm_import(slug: str):
     try:
         result = entity_import.import_entities(item, target, form.text.data, by=current_user)
     except DomainError as error:
+        # Refused after the preview (the list changed meanwhile): back to the upload page.
         db.session.rollback()
         flash(error.message, "warning")
         return redirect(url_for(".import_entities", slug=slug))

@@ -4,8 +4,9 @@ import pytest
 
 from registration.audit.models import AuditEvent
 from registration.delegations import letters, services
-from registration.delegations.letters import LetterError, check_letter, letter_path
+from registration.delegations.letters import LetterError, check_letter, letter_key
 from registration.delegations.models import NominationLetter
+from registration.storage import get_storage
 from tests.delegations.pdf_files import pdf_bytes
 
 
@@ -71,11 +72,11 @@ def test_uploaded_names_are_cleaned(given, cleaned):
     assert letters.clean_filename(given) == cleaned
 
 
-def test_stored_letters_get_random_names_under_the_document_folder(app):
+def test_stored_letters_get_random_names_in_the_letters_area(app):
     first, second = letters.store_letter(b"%PDF-1"), letters.store_letter(b"%PDF-1")
     assert first != second and len(first) == 36
-    assert letters.letter_path(first).parent == letters.document_dir()
-    assert "static" not in str(letters.document_dir())
+    assert letter_key(first) == f"documents/{first}"
+    assert get_storage().read(letter_key(first)) == b"%PDF-1"
 
 
 def test_letters_are_stored_listed_and_audited(db, event, netherlands, invite, make_registration):
@@ -93,7 +94,7 @@ def test_letters_are_stored_listed_and_audited(db, event, netherlands, invite, m
         pdf_bytes(), "mine.pdf", event=event, registration=registration, actor_type="delegate"
     )
     db.session.commit()
-    assert letter_path(letter.stored_name).read_bytes().startswith(b"%PDF-")
+    assert get_storage().read(letter_key(letter.stored_name)).startswith(b"%PDF-")
     assert letter.pages == 2 and letter.filename == "NV_123.pdf"
     listed = services.get_delegation(netherlands).letters
     assert [item.uploaded_by for item in listed] == ["delegate", "focal_point"]

@@ -10,7 +10,7 @@ from registration.delegates.filters import RegistrationFilter, parse_filter
 from registration.delegates.models import Registration
 from registration.delegates.photos import store_photo
 from registration.demo.fake import fake_registrations
-from registration.documents import badges, pdf, services
+from registration.documents import badge_pages, badges, pdf, services
 from registration.documents.fitting import POINTS_PER_MM, Box, fit, text_width
 from registration.documents.services import DocumentError
 from tests.delegates.photo_files import image_bytes
@@ -18,11 +18,8 @@ from tests.documents.conftest import decode_qr, pdf_page_sizes_mm, pdf_pages
 
 
 @pytest.fixture(autouse=True)
-def badge_cache(app, tmp_path):
-    """A fresh page cache for each test."""
-    app.config["BADGE_CACHE_DIR"] = str(tmp_path / "badge-cache")
-    yield tmp_path / "badge-cache"
-    app.config.pop("BADGE_CACHE_DIR")
+def _empty_badge_cache(badge_cache):
+    """Every test starts with no cached badge page."""
 
 
 def test_badge_shows_the_person_and_holds_only_the_badge_token(make_registration):
@@ -185,21 +182,17 @@ def test_prerender_fills_the_cache_in_rounds(db, event, make_registration, badge
     assert services.prerender_badges(2) == 2
     assert services.prerender_badges(2) == 1
     assert services.prerender_badges(2) == 0
-    assert len(list(badge_cache.rglob("*.pdf"))) == 3
+    assert len(badge_cache()) == 3
 
 
-def test_cold_batch_renders_in_parallel_processes_in_order(app, db, event):
-    app.config["BADGE_RENDER_PROCESSES"] = 2
-    try:
-        fake_registrations(event, 3 * badges.CHUNK + 5, status="approved", seed=11)
-        db.session.commit()
-        batch = services.badge_batch(event, RegistrationFilter())
-        progress = []
-        output = io.BytesIO()
+def test_cold_batch_renders_in_chunks_in_order(app, db, event):
+    fake_registrations(event, 3 * badge_pages.CHUNK + 5, status="approved", seed=11)
+    db.session.commit()
+    batch = services.badge_batch(event, RegistrationFilter())
+    progress = []
+    output = io.BytesIO()
 
-        services.write_badges(batch, output, progress=lambda done, total: progress.append(done))
-    finally:
-        del app.config["BADGE_RENDER_PROCESSES"]
+    services.write_badges(batch, output, progress=lambda done, total: progress.append(done))
 
     pages = pdf_pages(output.getvalue())
     assert len(pages) == len(batch.ids)
@@ -218,7 +211,7 @@ def test_prune_keeps_only_pages_still_shown(db, make_registration, badge_cache):
     db.session.commit()
 
     assert services.prune_badge_cache() == 1
-    assert len(list(badge_cache.rglob("*.pdf"))) == 2
+    assert len(badge_cache()) == 2
 
 
 def test_long_names_wrap_to_two_lines_before_shrinking_below_9_pt():

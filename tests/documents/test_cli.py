@@ -13,10 +13,8 @@ from tests.documents.conftest import pdf_pages
 
 
 @pytest.fixture(autouse=True)
-def badge_cache(app, tmp_path):
-    app.config["BADGE_CACHE_DIR"] = str(tmp_path / "badge-cache")
-    yield
-    app.config.pop("BADGE_CACHE_DIR")
+def _empty_badge_cache(badge_cache):
+    """Every test starts with no cached badge page."""
 
 
 @pytest.fixture

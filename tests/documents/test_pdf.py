@@ -4,6 +4,7 @@ import pytest
 
 from registration.delegates.photos import store_photo
 from registration.documents import pdf
+from registration.storage import open_storage
 from tests.delegates.photo_files import image_bytes
 from tests.documents.conftest import pdf_pages
 
@@ -49,16 +50,17 @@ def test_fetcher_serves_static_assets_and_stored_photos(fetcher):
     photo.close()
 
 
-def test_fetcher_does_not_follow_symlinks_out_of_its_folders(app, tmp_path, fetcher):
+def test_fetcher_does_not_follow_symlinks_out_of_its_folders(app, tmp_path):
     secret = tmp_path / "secret.jpg"
     secret.write_bytes(b"secret")
-    link = pdf.Sources.from_app().photo_dir / ("a" * 32 + ".jpg")
-    link.symlink_to(secret)
-    try:
+    (tmp_path / "files" / "photos").mkdir(parents=True)
+    (tmp_path / "files" / "photos" / ("a" * 32 + ".jpg")).symlink_to(secret)
+    (tmp_path / "files" / "app.css").symlink_to(secret)
+    local = open_storage((tmp_path / "files").as_uri(), {})
+    fetcher = pdf.DocumentFetcher(pdf.Sources(tmp_path / "files", local))
+    for url in (f"regdoc:photo/{'a' * 32}.jpg", "regdoc:static/app.css"):
         with pytest.raises(pdf.RefusedURL):
-            fetcher.fetch(f"regdoc:photo/{link.name}")
-    finally:
-        link.unlink()
+            fetcher.fetch(url)
 
 
 def test_render_fetches_nothing_outside(app, idle_server, monkeypatch):

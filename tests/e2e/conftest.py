@@ -5,6 +5,7 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
+from registration.jobs import runner
 from tests.conftest import free_port, make_test_app
 
 CHROMIUM = "/usr/bin/chromium"
@@ -27,15 +28,27 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+def _run_jobs(application, stop: threading.Event) -> None:
+    """A job worker beside the served app, as `flask worker` runs beside a web server."""
+    with application.app_context():
+        runner.run(stop=stop, interval=0.2, periodic=False)
+
+
 @pytest.fixture
 def live_server(app):
-    """A second app on the same database with CSRF on, served by a thread; yields its URL."""
+    """A second app on the same database with CSRF on, served by a thread, with a job worker
+    thread; yields the app, its URL as ``base_url``."""
     port = free_port()
     served = make_test_app(WTF_CSRF_ENABLED=True, PUBLIC_BASE_URL=f"http://127.0.0.1:{port}")
     server = make_server("127.0.0.1", port, served, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    stop = threading.Event()
+    worker = threading.Thread(target=_run_jobs, args=(served, stop), daemon=True)
+    worker.start()
     served.base_url = f"http://127.0.0.1:{port}"
     yield served
     server.shutdown()
+    stop.set()
     thread.join(timeout=5)
+    worker.join(timeout=60)

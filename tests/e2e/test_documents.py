@@ -15,10 +15,9 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(autouse=True)
-def badge_cache(app, live_server, tmp_path):
-    """A fresh page cache for the test and for the served application."""
-    for application in (app, live_server):
-        application.config["BADGE_CACHE_DIR"] = str(tmp_path / "badge-cache")
+def _empty_badge_cache(badge_cache):
+    """A fresh page cache for the test and for the served application (they share the
+    file storage)."""
 
 
 def _sign_in(page: Page, base: str, url: str, email: str) -> None:

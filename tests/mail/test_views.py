@@ -160,11 +160,19 @@ def test_resending_a_queued_message_explains_why_not(client, db, sign_in, make_e
     queued = make_email()
     sign_in("registrar")
 
-    response = client.post(f"/manage/mail/{queued.id}/resend", follow_redirects=True)
+    page = f"http://localhost/manage/mail/{queued.id}"
+    response = client.post(
+        f"/manage/mail/{queued.id}/resend", headers={"Referer": page}, follow_redirects=True
+    )
 
     assert response.status_code == 200
+    assert response.request.path == f"/manage/mail/{queued.id}"  # back where the button was
     assert "already waiting to be sent" in response.text
     assert db.session.scalar(db.select(db.func.count(OutboxEmail.id))) == 1
+
+    # Without a Referer (not a browser) the refusal is the answer itself.
+    response = client.post(f"/manage/mail/{queued.id}/resend")
+    assert response.status_code == 409 and "already waiting to be sent" in response.text
 
 
 def test_resend_needs_the_csrf_token(db, make_staff, make_email):

@@ -11,6 +11,7 @@ from registration.delegates import photos
 from registration.delegates.email_templates import EmailTemplate
 from registration.delegates.models import Registration, Status
 from registration.mail.models import OutboxEmail
+from tests.conftest import run_jobs
 from tests.delegates.photo_files import image_bytes
 
 
@@ -419,7 +420,7 @@ def test_staff_edit_errors_keep_what_was_typed(client, sign_in, event, make_regi
 # Bulk email and templates ------------------------------------------------------------------
 
 
-def test_compose_preview_then_send_to_the_filtered_set(
+def test_compose_preview_confirm_then_a_job_sends_to_the_filtered_set(
     client, sign_in, db, event, make_registration
 ):
     sign_in("registrar")
@@ -427,19 +428,27 @@ def test_compose_preview_then_send_to_the_filtered_set(
     make_registration("approved")
     url = f"/manage/e/{event.slug}/email?status=pending"
     page = client.get(url)
-    assert "2 recipients" in page.text
+    assert "2 recipients" in page.text and 'id="send"' not in page.text
 
     message = {
-        "subject": "Visa for {reference}\r\nBcc: x@evil.example",
-        "body": "Dear {given_name},\nbring your passport.\n{manage_link}",
+        "subject_en": "Visa for {reference}\r\nBcc: x@evil.example",
+        "body_en": "Dear {given_name},\nbring your passport.\n{manage_link}",
     }
     preview = client.post(url, data=message | {"preview": "Preview"})
     assert preview.status_code == 200
     assert f"Visa for {pending[0].reference}" in preview.text
-    assert "Dear P0," in preview.text
+    assert "Dear P0," in preview.text and 'id="send"' in preview.text
 
-    response = client.post(url, data=message | {"send": "Send"})
-    assert response.status_code == 302
+    unconfirmed = client.post(url, data=message | {"send": "Send", "expected": "2"})
+    assert unconfirmed.status_code == 400
+    assert "tick the box to send" in unconfirmed.text and _emails(db, "staff_message") == []
+
+    response = client.post(url, data=message | {"send": "Send", "expected": "2", "confirm": "y"})
+    assert response.status_code == 302 and "/manage/jobs/" in response.location
+    assert _emails(db, "staff_message") == []  # the request only queued the job
+    run_jobs()
+    progress = client.get(f"{response.location}/progress").get_json()
+    assert progress["status"] == "done" and progress["done"] == progress["total"] == 2
     sent = _emails(db, "staff_message")
     assert sorted(email.registration_id for email in sent) == sorted(r.id for r in pending)
     for email in sent:
@@ -449,6 +458,21 @@ def test_compose_preview_then_send_to_the_filtered_set(
         assert registration.manage_token in email.body_text
 
 
+def test_compose_refuses_a_changed_list_and_keeps_the_text(
+    client, sign_in, db, event, make_registration
+):
+    sign_in("registrar")
+    make_registration()
+    make_registration()
+    data = {"subject_en": "Hi", "body_en": "Dear {given_name}", "send": "Send", "confirm": "y"}
+
+    response = client.post(f"/manage/e/{event.slug}/email", data=data | {"expected": "1"})
+
+    assert response.status_code == 400
+    assert "The list has changed: 2 people would receive the message now." in response.text
+    assert "Dear {given_name}" in response.text and _emails(db, "staff_message") == []
+
+
 def test_compose_refuses_unknown_placeholders_and_keeps_the_text(
     client, sign_in, event, make_registration
 ):
@@ -456,11 +480,22 @@ def test_compose_refuses_unknown_placeholders_and_keeps_the_text(
     make_registration()
     response = client.post(
         f"/manage/e/{event.slug}/email",
-        data={"subject": "Hi", "body": "Dear {name.__class__}", "send": "Send"},
+        data={"subject_en": "Hi", "body_en": "Dear {name.__class__}", "preview": "Preview"},
     )
     assert response.status_code == 400
     assert "Unknown placeholder" in response.text
     assert "Dear {name.__class__}" in response.text
+
+
+def test_compose_needs_the_first_language(client, sign_in, event, make_registration):
+    sign_in("registrar")
+    make_registration()
+    response = client.post(
+        f"/manage/e/{event.slug}/email",
+        data={"subject_fr": "Bonjour", "body_fr": "Madame, Monsieur", "preview": "Preview"},
+    )
+    assert response.status_code == 400
+    assert "Bonjour" in response.text and "Madame, Monsieur" in response.text
 
 
 def test_preview_for_a_chosen_reference(client, sign_in, event, make_registration):
@@ -468,7 +503,7 @@ def test_preview_for_a_chosen_reference(client, sign_in, event, make_registratio
     make_registration(given_name="First")
     second = make_registration(given_name="Second")
     url = f"/manage/e/{event.slug}/email"
-    data = {"subject": "S", "body": "Hello {given_name}", "preview": "Preview"}
+    data = {"subject_en": "S", "body_en": "Hello {given_name}", "preview": "Preview"}
     response = client.post(url, data=data | {"preview_reference": second.reference.lower()})
     assert "Hello Second" in response.text
     response = client.post(url, data=data | {"preview_reference": "NOPE-1"})

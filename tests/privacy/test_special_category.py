@@ -3,11 +3,11 @@ roles that organise catering and access: admins and registrars, not viewers or t
 
 import pytest
 import sqlalchemy as sa
+from registration.documents.models import DocumentJob
 
 from registration.auth.models import Role
 from registration.delegates.filters import RegistrationFilter
 from registration.documents import exports
-from registration.documents.models import DocumentJob
 from registration.documents.services import DocumentError
 
 NEEDS = ("Lactose-free meals", "Step-free access")

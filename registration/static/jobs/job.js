@@ -1,4 +1,4 @@
-// Document job page: polls the job's progress, fills the bar, then starts the download.
+// A job's page: polls its progress, fills the bar, then starts the download if there is one.
 (function () {
   "use strict";
   var box = document.getElementById("job");
@@ -18,9 +18,11 @@
     }
     if (job.status === "done") {
       bar.hidden = true;
-      link.hidden = false;
       state.textContent = box.dataset.ready || state.textContent;
-      window.location.assign(job.download);
+      if (link && job.download) {
+        link.hidden = false;
+        window.location.assign(job.download);
+      }
       return true;
     }
     if (job.status === "failed") {
@@ -38,5 +40,5 @@
       .catch(function () { failures += 1; if (failures < 20) { window.setTimeout(poll, 2000); } });
   }
 
-  if (link.hidden && bar && !bar.hidden) { poll(); }
+  if (bar && !bar.hidden) { poll(); }
 })();
