@@ -8,8 +8,8 @@ from PIL import Image, ImageFile
 from registration.delegates.photos import (
     PhotoError,
     is_stored_photo,
-    photo_path,
     process_photo,
+    read_photo,
     store_photo,
 )
 from tests.delegates.photo_files import (
@@ -85,7 +85,7 @@ def test_stored_names_are_random_and_checked(app):
 def test_every_metadata_block_is_dropped_from_the_stored_file(app, original):
     assert b"SpyCam" in original and b"xmp-secret" in original  # the sample carries them
     name = store_photo(process_photo(original))
-    stored = photo_path(name).read_bytes()
+    stored = read_photo(name)
     for secret in SECRETS:
         assert secret not in stored
     # Before the scan: only SOI's followers JFIF (APP0), tables and the frame; no APP1–APP15

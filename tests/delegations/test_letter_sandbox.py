@@ -8,6 +8,7 @@ import time
 import pikepdf
 import pytest
 
+from registration import storage
 from registration.delegations import letters
 from registration.delegations.letters import LetterError, check_letter
 from tests.delegations.pdf_files import (
@@ -93,7 +94,7 @@ def test_active_content_is_removed_before_the_letter_is_stored(db, event, nether
     letter = letters.add_letter(original, "nv.pdf", event=event, entity=netherlands)
     db.session.commit()
 
-    stored = letters.letter_path(letter.stored_name).read_bytes()
+    stored = storage.get_storage().read(letters.letter_key(letter.stored_name))
     assert letter.size == len(stored) and letter.pages == 2
     assert ACTIVE_PAYLOAD not in stored
     with pikepdf.open(io.BytesIO(stored)) as cleaned:

@@ -7,7 +7,7 @@ from PIL import Image
 
 from registration.audit.models import AuditEvent
 from registration.delegates.models import Registration, Status
-from registration.delegates.photos import photo_path
+from registration.delegates.photos import read_photo
 from tests.desk.test_views import _walk_in_form
 
 
@@ -81,7 +81,7 @@ def test_webcam_photo_is_re_encoded_and_kept(db, client, sign_in, event):
     assert response.status_code == 302
     db.session.rollback()
     registration = db.session.execute(db.select(Registration)).scalar_one()
-    with Image.open(photo_path(registration.photo)) as stored:
+    with Image.open(io.BytesIO(read_photo(registration.photo))) as stored:
         assert stored.format == "JPEG" and stored.size == (600, 800)  # the badge portrait
     actions = db.session.execute(db.select(AuditEvent.action)).scalars().all()
     assert "checked_in" in actions

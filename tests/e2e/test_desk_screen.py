@@ -1,6 +1,8 @@
 """The desk screen in Chromium: hidden means hidden, one answer per panel, search, walk-ins,
 print on arrival."""
 
+import io
+
 import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
@@ -8,7 +10,7 @@ from playwright.sync_api import Page, expect
 from registration.audit.models import AuditEvent
 from registration.auth.models import Role
 from registration.delegates.models import Registration
-from registration.delegates.photos import photo_path
+from registration.delegates.photos import read_photo
 from tests.desk.qr_frames import write_y4m
 from tests.documents.conftest import decode_qr
 from tests.e2e.test_desk import _sign_in, _wedge
@@ -225,7 +227,7 @@ def test_walk_in_photo_from_the_webcam(
         browser.close()
     db.session.rollback()
     registration = db.session.execute(db.select(Registration)).scalar_one()
-    with Image.open(photo_path(registration.photo)) as stored:
+    with Image.open(io.BytesIO(read_photo(registration.photo))) as stored:
         assert stored.size == (600, 800)
         red, _green, blue = stored.convert("RGB").getpixel((300, 400))
         assert blue > red + 60  # the webcam's picture, re-encoded for the badge

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from registration import storage
 from registration.database import utcnow
 from registration.delegates import photos
 from registration.delegates.models import Registration, registration_session
@@ -90,8 +91,8 @@ def test_the_purge_erases_personal_data_and_keeps_the_statistics(db, meeting):
         (Registration.manage_token_hash, Registration.badge_token_hash), tokens, strict=True
     ):
         assert db.session.scalar(sa.select(Registration).where(column == token_hash(token))) is None
-    assert not photos.photo_path(meeting.photo).exists()
-    assert not any(letters.letter_path(name).exists() for name in letter_names)
+    assert not photos.is_stored_photo(meeting.photo)
+    assert not any(storage.get_storage().exists(letters.letter_key(n)) for n in letter_names)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(FocalPoint)) == 0
     emails = db.session.scalars(sa.select(OutboxEmail)).all()
     assert emails and all(e.body_text == e.body_html == e.recipient == "" for e in emails)
@@ -105,15 +106,12 @@ def test_rendered_badges_of_erased_people_are_deleted(db, meeting):
     event, approved = meeting.event, meeting.approved
     content = badges.BadgeData(event).content(approved)
     assert content["family_name"] == "ZEBROWSKA"
-    page = badges.page_path(
-        badges.cache_dir(), "a6", badges.page_key(content, "a6", badges.fingerprint())
-    )
-    page.parent.mkdir(parents=True, exist_ok=True)
-    page.write_bytes(b"%PDF-1.7 a rendered badge")
+    page = badges.page_file("a6", badges.page_key(content, "a6", badges.fingerprint()))
+    storage.get_storage().save(page, b"%PDF-1.7 a rendered badge")
     end_meeting(db, event, days_ago=120)
     report = services.purge_expired_events()
     assert report.badge_pages >= 1
-    assert not page.exists()
+    assert not storage.get_storage().exists(page)
 
 
 def test_the_purge_is_idempotent(db, meeting):

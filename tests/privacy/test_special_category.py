@@ -3,12 +3,12 @@ roles that organise catering and access: admins and registrars, not viewers or t
 
 import pytest
 import sqlalchemy as sa
-from registration.documents.models import DocumentJob
 
 from registration.auth.models import Role
 from registration.delegates.filters import RegistrationFilter
 from registration.documents import exports
 from registration.documents.services import DocumentError
+from registration.jobs.models import Job
 
 NEEDS = ("Lactose-free meals", "Step-free access")
 BY_ROLE = pytest.mark.parametrize(
@@ -43,7 +43,7 @@ def test_a_viewer_cannot_export_them_even_by_crafting_the_request(client, sign_i
     )
     assert response.status_code == 302
     assert "Choose the columns to export." in client.get(response.location).text
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(DocumentJob)) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Job)) == 0
 
 
 def test_a_registrar_exports_them(client, sign_in, meeting, db):
@@ -52,8 +52,8 @@ def test_a_registrar_exports_them(client, sign_in, meeting, db):
     client.post(
         f"/manage/e/{meeting.event.slug}/export", data={"format": "csv", "columns": columns}
     )
-    job = db.session.scalar(sa.select(DocumentJob))
-    assert job.params["columns"] == columns
+    job = db.session.scalar(sa.select(Job))
+    assert job.payload["columns"] == columns
     data = exports.export_registrations(meeting.event, RegistrationFilter(), columns, "csv")
     assert all(need.encode() in data for need in NEEDS)
 
