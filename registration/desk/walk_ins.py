@@ -14,10 +14,11 @@ from registration.desk import people, services
 from registration.desk.forms import AdmitForm, WalkInForm
 from registration.desk.views import DESK_CSP, bp, event_registration
 from registration.errors import DomainError
+from registration.events.lookup import load_event
 from registration.events.models import Event
-from registration.events.views import load_event
 from registration.extensions import db
 from registration.i18n import current_language
+from registration.outcomes import saved_or_shown
 
 #: The webcam picture travels as a data URL in a hidden field.
 _DATA_URL_PREFIX = "data:image/jpeg;base64,"
@@ -77,17 +78,13 @@ def walk_in(slug: str):
     email_match = any(m.email.casefold() == form.email.data.casefold() for m in matches)
     if matches and (email_match or not request.form.get("new_person")):
         return _page(event, form, matches, status=409)
-    try:
-        photo = _captured_photo(form)
-        logged = services.walk_in(event, form.to_data(photo), by=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        target = getattr(form, error.field, None) if error.field else None
-        (target.errors if target is not None else form.form_errors).append(error.message)
+    saved, logged = saved_or_shown(
+        form,
+        lambda: services.walk_in(event, form.to_data(_captured_photo(form)), by=current_user),
+    )
+    if not saved:
         return _page(event, form, status=400)
-    registration_id = logged.registration_id
-    db.session.commit()
-    return redirect(url_for("desk.walked_in", slug=slug, registration_id=registration_id))
+    return redirect(url_for("desk.walked_in", slug=slug, registration_id=logged.registration_id))
 
 
 @bp.post("/desk/e/<slug>/walk-in/admit/<int:registration_id>")

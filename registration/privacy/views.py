@@ -11,8 +11,8 @@ from registration.auth.decorators import role_required
 from registration.auth.models import Role
 from registration.delegates.lookup import registration_for_link
 from registration.errors import DomainError
+from registration.events.lookup import load_event
 from registration.events.models import Event
-from registration.events.views import load_event
 from registration.extensions import db
 from registration.privacy import export, services
 from registration.privacy.forms import (

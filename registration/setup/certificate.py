@@ -7,7 +7,7 @@ from flask_login import current_user
 from registration.auth.decorators import role_required
 from registration.auth.models import Role
 from registration.delegates import photos
-from registration.events.views import load_event
+from registration.events.lookup import load_event
 from registration.setup import services
 from registration.setup.forms import CertificateForm
 from registration.setup.views import _page, _save, bp
