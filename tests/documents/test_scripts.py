@@ -35,10 +35,8 @@ _ONE_GLYPH_PER_CHARACTER = {0, 1, 2, 4, 5}
 
 
 @pytest.fixture(autouse=True)
-def badge_cache(app, tmp_path):
-    app.config["BADGE_CACHE_DIR"] = str(tmp_path / "badge-cache")
-    yield
-    app.config.pop("BADGE_CACHE_DIR")
+def _empty_badge_cache(badge_cache):
+    """Every test renders its badges afresh."""
 
 
 def _fonts(data: bytes) -> dict[str, tuple[str, TTFont]]:

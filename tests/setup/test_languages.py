@@ -101,14 +101,10 @@ def test_csv_names_per_language_preview_exactly_what_is_printed(client, db, even
     assert greece.name_in("fr") == "République hellénique" and greece.name_in("es") == "Grecia"
 
 
-def test_badges_print_in_the_meetings_badge_language(db, event, make_registration, tmp_path, app):
-    app.config["BADGE_CACHE_DIR"] = str(tmp_path)
-    try:
-        registration = make_registration("approved", honorific="mrs", language="en")
-        event.badge_language = "fr"
-        db.session.commit()
-        text = pdf_pages(documents.render_badge(registration))[0]
-        assert "États Membres" in text and "Pays-Bas" in text and "Mme" in text
-        assert "Renforcer le rôle" in text
-    finally:
-        app.config.pop("BADGE_CACHE_DIR")
+def test_badges_print_in_the_meetings_badge_language(db, event, make_registration, badge_cache):
+    registration = make_registration("approved", honorific="mrs", language="en")
+    event.badge_language = "fr"
+    db.session.commit()
+    text = pdf_pages(documents.render_badge(registration))[0]
+    assert "États Membres" in text and "Pays-Bas" in text and "Mme" in text
+    assert "Renforcer le rôle" in text
