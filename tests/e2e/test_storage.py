@@ -24,7 +24,8 @@ def test_registration_while_the_file_store_is_down(page: Page, live_server, even
     try:
         page.goto(f"{live_server.base_url}/e/{event.slug}/register")
         page.get_by_label("I am registering as").select_option(label="Member States")
-        page.get_by_label("State or organisation represented").select_option(label="Netherlands")
+        entity = page.get_by_label("State or organisation represented")
+        entity.select_option(label="Netherlands (Kingdom of the)")
         page.get_by_label("Given name(s)").fill("Hanneke")
         page.get_by_label("Family name").fill("de Vries")
         page.get_by_label("Email").fill("h.devries@minbuza.example.nl")
