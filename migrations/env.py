@@ -101,10 +101,25 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
+        # SQLite alters a table by copying it and dropping the old one; with foreign keys on,
+        # that drop would cascade to every child row (sessions chosen, attendance, audit).
+        _sqlite_foreign_keys(connection, enabled=False)
+        try:
+            context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            _sqlite_foreign_keys(connection, enabled=True)
 
-        with context.begin_transaction():
-            context.run_migrations()
+
+def _sqlite_foreign_keys(connection, *, enabled):
+    """Switch SQLite's foreign-key enforcement; the PRAGMA only works outside a transaction,
+    so it goes straight to the driver (the app's connections run it in autocommit mode)."""
+    if connection.dialect.name != "sqlite":
+        return
+    cursor = connection.connection.dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA foreign_keys={'ON' if enabled else 'OFF'}")
+    cursor.close()
 
 
 if context.is_offline_mode():

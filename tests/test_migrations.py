@@ -143,3 +143,49 @@ def test_tokens_of_existing_registrations_keep_working_once_sealed(empty_databas
         db.session.rollback()
         downgrade(revision="base")
         db.engine.dispose()
+
+
+def test_upgrade_keeps_every_row_that_hangs_on_a_registration(empty_database_url):
+    """Rebuilding a parent table (SQLite's way to alter it) must not cascade to its children."""
+    app = make_test_app(SQLALCHEMY_DATABASE_URI=empty_database_url)
+    children = ("registration_session", "attendance", "audit_event", "outbox_email")
+    with app.app_context():
+        upgrade(revision="0002")
+        tables = sa.MetaData()
+        tables.reflect(db.engine)
+        rows = (
+            ("event", {"id": 1, "slug": "idm"}),
+            ("category", {"id": 1, "event_id": 1}),
+            ("agenda_session", {"id": 1, "event_id": 1}),
+            (
+                "registration",
+                {
+                    "id": 1,
+                    "event_id": 1,
+                    "category_id": 1,
+                    "status": "approved",
+                    "manage_token": new_token(),
+                    "badge_token": new_token(),
+                },
+            ),  # fmt: skip
+            ("registration_session", {"registration_id": 1, "session_id": 1}),
+            ("attendance", {"id": 1, "registration_id": 1, "event_id": 1}),
+            ("audit_event", {"id": 1, "registration_id": 1, "event_id": 1}),
+            ("outbox_email", {"id": 1, "registration_id": 1, "event_id": 1}),
+        )
+        with db.engine.begin() as connection:
+            for name, values in rows:
+                table = tables.tables[name]
+                known = {key: value for key, value in values.items() if key in table.columns}
+                connection.execute(table.insert().values(_minimal_row(table, **known)))
+        upgrade()
+        counts = {
+            name: db.session.execute(sa.text(f"SELECT count(*) FROM {name}")).scalar_one()
+            for name in ("registration", *children)
+        }
+        assert counts == dict.fromkeys(("registration", *children), 1)
+        db.session.rollback()
+        db.session.execute(sa.text("DELETE FROM registration"))  # fillers are not sealed tokens
+        db.session.commit()
+        downgrade(revision="base")
+        db.engine.dispose()
