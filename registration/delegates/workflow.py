@@ -165,7 +165,7 @@ def waitlist_message(registration: Registration) -> str:
             "The session “%(session)s” is full: you are on the waiting list. We will write to "
             "you as soon as a seat becomes free; you may also change your registration and "
             "leave this session out.",
-            session=limit.session.title,
+            session=limit.session.title_in(),
         )
     contact = registration.event.secretariat_email
     if contact:

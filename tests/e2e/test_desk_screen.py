@@ -115,7 +115,9 @@ def test_walk_in_with_a_registered_email_is_offered_the_registration(
     page.get_by_label("Given name(s)").fill("K.")
     page.get_by_label("Family name").fill("Mensah-Owusu")
     page.get_by_label("Email").fill(existing.email.upper())
-    page.get_by_label("The participant has read the privacy notice").check()
+    page.get_by_label(
+        "The participant has been informed of the privacy notice", exact=False
+    ).check()
     page.get_by_role("button", name="Register and check in").click()
     offer = page.locator("#walk-in-matches")
     expect(offer).to_contain_text(existing.reference)
@@ -220,7 +222,9 @@ def test_walk_in_photo_from_the_webcam(
         page.wait_for_function("() => document.getElementById('webcam-video').videoWidth > 0")
         page.get_by_role("button", name="Take the photo").click()
         expect(page.locator("#webcam-preview")).to_be_visible()
-        page.get_by_label("The participant has read the privacy notice").check()
+        page.get_by_label(
+            "The participant has been informed of the privacy notice", exact=False
+        ).check()
         page.get_by_role("button", name="Register and check in").click()
         expect(page.locator("#walked-in")).to_contain_text("Registered, approved and checked in.")
     finally:

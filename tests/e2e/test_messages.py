@@ -63,7 +63,9 @@ def test_the_delegation_quota_is_reached(page: Page, live_server, event, make_re
     db.session.commit()
     _register(page, live_server.base_url, event.slug, "Quota")
     cause = page.locator("#waitlist-cause")
-    expect(cause).to_contain_text("The 1 places of the delegation of Netherlands are taken")
+    expect(cause).to_contain_text(
+        "The 1 places of the delegation of Netherlands (Kingdom of the) are taken"
+    )
     expect(cause).to_contain_text("focal point or the secretariat (idm@iom.example.int)")
 
 
