@@ -43,20 +43,22 @@ def start_worker(app, folders, tmp_path):
     """start_worker(**settings) → a running `flask worker` process on the test database."""
     processes, logs = [], []
 
-    def start(**settings) -> subprocess.Popen:
+    def start(*options: str, **settings) -> subprocess.Popen:
         environment = {
             **os.environ,
             "FLASK_APP": "registration",
             "DATABASE_URL": DATABASE_URL,
             "REGISTRATION_INSTANCE_PATH": str(tmp_path / "worker-instance"),
             "REGISTRATION_PHOTO_DIR": app.config["PHOTO_DIR"],
+            # Badge tokens are sealed with the secret key: the workers need the same one.
+            "SECRET_KEY": app.config["SECRET_KEY"],
         }
         for name, value in {**folders, **settings}.items():
             environment[name if name.startswith("MAIL_") else f"REGISTRATION_{name}"] = str(value)
         # Each worker's log stays beside the test's files, for reading when a test fails.
         logs.append((tmp_path / f"worker-{len(logs)}.log").open("w"))
         process = subprocess.Popen(
-            [sys.executable, "-m", "flask", "worker", "--interval", "0.2"],
+            [sys.executable, "-m", "flask", "worker", "--interval", "0.2", *options],
             cwd=PROJECT,
             env=environment,
             stdout=subprocess.DEVNULL,
@@ -171,3 +173,22 @@ def test_email_queued_during_a_long_print_job_is_sent_within_five_seconds(
     assert db.session.get(Job, job.id).status != JobStatus.DONE, "the job ended first: no proof"
     assert delay <= 5
     _wait(lambda: db.session.get(Job, job.id).status == JobStatus.DONE, 300, 0.5)
+
+
+def test_concurrent_job_processes_render_the_parts_of_a_batch(db, event, folders, start_worker):
+    job = _badge_job(db, event, 60)
+    worker = start_worker("--concurrency", "2", BADGE_CHUNK_SIZE=10)
+
+    finished = _wait(
+        lambda: (
+            (j := db.session.get(Job, job.id)).status in (JobStatus.DONE, JobStatus.FAILED) and j
+        ),
+        240,
+        0.2,
+    )
+
+    assert finished.status == JobStatus.DONE, finished.last_error
+    assert len(pypdf.PdfReader(files.result_path(finished.result_file)).pages) == 60
+    children = Path(f"/proc/{worker.pid}/task/{worker.pid}/children").read_text().split()
+    assert len(children) >= 2  # the job processes (spawned, each in a session of its own)
+    assert len(_parts(job.id)) == 6
