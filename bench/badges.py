@@ -62,6 +62,8 @@ def _settings(folder: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.sqlite'}",
         "STORAGE_URL": (folder / "files").as_uri(),
         "BADGE_PRERENDER_SECONDS": 0,
+        # Badge tokens are sealed with it: the workers and this process need the same key.
+        "SECRET_KEY": "bench-secret-key-not-for-production",
     }
 
 
@@ -73,16 +75,12 @@ def _app(folder: Path):
     return create_app(_settings(folder))
 
 
-def _cpu_seconds(root: int) -> float:
-    """CPU time used so far by a process and its descendants."""
-    total = 0.0
-    for pid in process_tree(root):
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
+def _has_open(pid: int, path: Path) -> bool:
+    """Whether process ``pid`` has the file ``path`` open."""
+    try:
+        return any(link.resolve() == path for link in Path(f"/proc/{pid}/fd").iterdir())
+    except OSError:
+        return False
 
 
 def _start_workers(folder: Path) -> subprocess.Popen:
@@ -110,15 +108,14 @@ def _start_workers(folder: Path) -> subprocess.Popen:
         env=environment,
         stdout=subprocess.DEVNULL,
     )
-    # Started: the worker processes exist and have stopped using the CPU (imports done).
-    deadline = time.monotonic() + 120
-    previous = -1.0
+    # Started: the supervisor and every job process have the database open (their first
+    # look at the queue comes after the application is built).
+    database = (folder / "bench.sqlite").resolve()
+    deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
-        time.sleep(0.5)
-        used = _cpu_seconds(process.pid)
-        if len(process_tree(process.pid)) > WORKERS and used - previous < 0.05:
+        time.sleep(0.2)
+        if sum(_has_open(pid, database) for pid in process_tree(process.pid)) > WORKERS:
             return process
-        previous = used
     raise RuntimeError("the workers did not start")
 
 

@@ -60,7 +60,8 @@ def claim(
     """Claim up to ``limit`` rows for which ``ready(now)`` holds and no live claim exists.
 
     ``values`` are written on the claimed rows with the claim (a status, a counter). The caller
-    reads what it needs of ``Claim.rows`` and then commits: the claim is one short transaction.
+    reads what it needs of ``Claim.rows`` and then commits: the claim is one short transaction
+    (on SQLite preceded by a read-only look, committed, so call it with nothing pending).
     """
     now = utcnow()
     token = secrets.token_hex(16)
@@ -70,6 +71,15 @@ def claim(
     if db.session.get_bind().dialect.name == "postgresql":
         # Lock the candidates now: concurrent workers skip them instead of waiting for them.
         candidates = db.session.scalars(candidates.with_for_update(skip_locked=True)).all()
+    else:
+        # SQLite: an idle worker never takes the write lock, even for an update of nothing
+        # (a request that read first and then writes would fail with "database is locked");
+        # the look ends its read transaction, so the claim's update starts a fresh one that
+        # waits its turn for the lock instead of failing on a stale snapshot.
+        found = db.session.execute(candidates).first() is not None
+        db.session.commit()
+        if not found:
+            return Claim(token, lease_end, [])
     db.session.execute(
         sa.update(model)
         .where(model.id.in_(candidates), condition)

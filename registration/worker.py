@@ -9,7 +9,6 @@ as well, they share the queue. A worker that loses the database waits and carrie
 
 import logging
 import multiprocessing
-import os
 import pickle
 import threading
 import time
@@ -20,6 +19,7 @@ from flask import Flask, current_app
 from registration.background import stop_on_signals, worker_options
 from registration.extensions import db
 from registration.jobs import runner
+from registration.jobs.process import job_process
 from registration.mail import worker as mail_worker
 
 log = logging.getLogger(__name__)
@@ -51,30 +51,6 @@ def _picklable_config(app: Flask) -> dict:
             continue
         config[key] = value
     return config
-
-
-def _stop_with_parent(parent: int, stop: threading.Event) -> None:
-    """Stop when the supervising worker is gone (killed without a chance to stop us)."""
-    while not stop.wait(1):
-        if os.getppid() != parent:
-            stop.set()
-
-
-def job_process(config: dict, interval: float) -> None:
-    """A job process (spawned, so it starts clean): the same settings, jobs only.
-
-    It leads a session of its own: Linux shares the CPU fairly between sessions
-    (autogroups), so processes of one session would share one CPU's worth of time however many
-    there are, as if the worker had one process. The supervisor stops it when it stops.
-    """
-    from registration import create_app
-
-    parent = os.getppid()
-    os.setsid()
-    app = create_app(config)
-    with app.app_context(), stop_on_signals() as stop:
-        threading.Thread(target=_stop_with_parent, args=(parent, stop), daemon=True).start()
-        runner.run(stop=stop, interval=interval)
 
 
 def _supervise(app: Flask, concurrency: int, interval: float, stop: threading.Event) -> None:

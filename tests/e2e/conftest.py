@@ -5,6 +5,7 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
+from registration.extensions import db as _db
 from registration.jobs import runner
 from tests.conftest import free_port, make_test_app
 
@@ -52,3 +53,6 @@ def live_server(app):
     stop.set()
     thread.join(timeout=5)
     worker.join(timeout=60)
+    with served.app_context():
+        # Close its pooled connections now: a shared PostgreSQL server has few to spare.
+        _db.engine.dispose()

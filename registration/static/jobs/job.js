@@ -30,6 +30,7 @@
       state.textContent = job.error;
       return true;
     }
+    if (job.status !== "queued") { state.textContent = box.dataset.working || state.textContent; }
     return false;
   }
 
