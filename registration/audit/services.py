@@ -58,3 +58,26 @@ def record(
     if flush:
         db.session.flush()
     return entry
+
+
+def append(
+    action: str,
+    *,
+    event_id: int | None,
+    registration_id: int | None,
+    actor_type: str,
+    changes: dict[str, list],
+) -> None:
+    """Append one audit event by an actor without a staff account (a device, the system).
+
+    A single INSERT, without an ORM object or a flush: for hot paths such as the scan API.
+    """
+    db.session.execute(
+        db.insert(AuditEvent.__table__).values(
+            event_id=event_id,
+            registration_id=registration_id,
+            actor_type=actor_type,
+            action=action,
+            changes=changes,
+        )
+    )
