@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from registration.audit.services import append
+from registration.database import utcnow
 from registration.delegates.models import Registration
 from registration.desk.devices import CheckedDevice
 from registration.desk.models import VENUE, Attendance, Scan
@@ -27,7 +28,6 @@ from registration.desk.services import (
     keep_earliest,
     session_for,
 )
-from registration.database import utcnow
 from registration.extensions import db
 
 
