@@ -3,6 +3,8 @@
 from datetime import date, datetime
 from typing import Any
 
+import sqlalchemy as sa
+
 from registration.audit.models import AuditEvent
 from registration.extensions import db
 
@@ -60,6 +62,10 @@ def record(
     return entry
 
 
+#: Built once (see append): a statement object keeps its cache key.
+_INSERT_EVENT = sa.insert(AuditEvent.__table__)
+
+
 def append(
     action: str,
     *,
@@ -73,11 +79,12 @@ def append(
     A single INSERT, without an ORM object or a flush: for hot paths such as the scan API.
     """
     db.session.execute(
-        db.insert(AuditEvent.__table__).values(
-            event_id=event_id,
-            registration_id=registration_id,
-            actor_type=actor_type,
-            action=action,
-            changes=changes,
-        )
+        _INSERT_EVENT,
+        {
+            "event_id": event_id,
+            "registration_id": registration_id,
+            "actor_type": actor_type,
+            "action": action,
+            "changes": changes,
+        },
     )

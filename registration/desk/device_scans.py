@@ -9,6 +9,7 @@ and annulling keep the ORM path.
 from dataclasses import dataclass
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -29,6 +30,16 @@ from registration.desk.services import (
     session_for,
 )
 from registration.extensions import db
+
+# Built once: a statement object keeps its cache key, so a scan neither builds nor hashes it.
+_INSERT_SCAN = sa.insert(Scan.__table__)
+_INSERT_ENTRY = sa.insert(Attendance.__table__)
+_registration = Registration.__table__
+_SET_CHECKED_IN = (
+    sa.update(_registration)
+    .where(_registration.c.id == sa.bindparam("registration"))
+    .values(checked_in_at=sa.bindparam("at"))
+)
 
 
 @dataclass(frozen=True)
@@ -92,20 +103,21 @@ def _scan_once(device: CheckedDevice, request: ScanRequest, client_key: str) -> 
             keep_earliest(attendance, request.scanned_at)
             db.session.flush()
     db.session.execute(
-        db.insert(Scan.__table__).values(
-            event_id=device.event_id,
-            device_id=device.id,
-            client_key=client_key,
-            nonce=request.nonce,
-            checkpoint=request.checkpoint,
-            registration_id=registration.id if registration is not None else None,
-            attendance_id=attendance.id if attendance is not None else None,
-            result=result,
-            forced=forced,
-            source=request.source,
-            scanned_at=request.scanned_at,
-            received_at=utcnow(),
-        )
+        _INSERT_SCAN,
+        {
+            "event_id": device.event_id,
+            "device_id": device.id,
+            "client_key": client_key,
+            "nonce": request.nonce,
+            "checkpoint": request.checkpoint,
+            "registration_id": registration.id if registration is not None else None,
+            "attendance_id": attendance.id if attendance is not None else None,
+            "result": result,
+            "forced": forced,
+            "source": request.source,
+            "scanned_at": request.scanned_at,
+            "received_at": utcnow(),
+        },
     )
     return LoggedScan(
         event_id=device.event_id,
@@ -121,19 +133,16 @@ def _enter(registration: Registration, request: ScanRequest, session_id: int | N
     """Insert the entry; the first venue entry also sets checked_in_at and is audited."""
     at = entry_time(request.scanned_at)
     entry_id = db.session.execute(
-        db.insert(Attendance.__table__).values(
-            registration_id=registration.id,
-            checkpoint=request.checkpoint,
-            session_id=session_id,
-            checked_in_at=at,
-        )
+        _INSERT_ENTRY,
+        {
+            "registration_id": registration.id,
+            "checkpoint": request.checkpoint,
+            "session_id": session_id,
+            "checked_in_at": at,
+        },
     ).inserted_primary_key[0]
     if request.checkpoint == VENUE and registration.checked_in_at is None:
-        db.session.execute(
-            db.update(Registration.__table__)
-            .where(Registration.__table__.c.id == registration.id)
-            .values(checked_in_at=at)
-        )
+        db.session.execute(_SET_CHECKED_IN, {"registration": registration.id, "at": at})
         # The row now says so; the answer reads it from the object without another SELECT.
         set_committed_value(registration, "checked_in_at", at)
         append(

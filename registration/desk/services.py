@@ -2,7 +2,9 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
+import sqlalchemy as sa
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
@@ -118,32 +120,37 @@ def chose(registration: Registration, session: AgendaSession | None) -> bool:
     return session is None or session in registration.sessions
 
 
-def _locked(condition) -> Registration | None:
-    """The registration matching ``condition``, read with a row lock (a no-op on SQLite).
+@cache
+def _locked_query(column: str):
+    """The locked read of a registration by ``column`` = :value, built once per process.
+
+    Reusing the statement object spares building it and its cache key on every scan.
+    """
+    return (
+        db.select(Registration)
+        .where(getattr(Registration, column) == sa.bindparam("value"))
+        .with_for_update(of=Registration)
+        .options(
+            joinedload(Registration.category),
+            joinedload(Registration.entity),
+            joinedload(Registration.sessions),
+        )
+        .execution_options(populate_existing=True)
+    )
+
+
+def _locked(column: str, value: int | str) -> Registration | None:
+    """The registration whose ``column`` is ``value``, read with a row lock (a no-op on SQLite).
 
     Two desks scanning the same badge queue here, so the second sees the first's entry. What
     a desk shows (category, entity, sessions) comes in the same round trip.
     """
-    return (
-        db.session.execute(
-            db.select(Registration)
-            .where(condition)
-            .with_for_update(of=Registration)
-            .options(
-                joinedload(Registration.category),
-                joinedload(Registration.entity),
-                joinedload(Registration.sessions),
-            )
-            .execution_options(populate_existing=True)
-        )
-        .unique()
-        .scalar_one_or_none()
-    )
+    return db.session.execute(_locked_query(column), {"value": value}).unique().scalar_one_or_none()
 
 
 def _lock(registration: Registration) -> Registration:
     """Re-read ``registration`` with a row lock (see _locked)."""
-    return _locked(Registration.id == registration.id)
+    return _locked("id", registration.id)
 
 
 def check_in(
@@ -286,9 +293,9 @@ class ScanRequest:
 def find_registration(request: ScanRequest) -> Registration | None:
     """The registration behind a badge token or a registration id, in any event, locked."""
     if request.token is not None:
-        return _locked(Registration.badge_token_hash == token_hash(request.token))
+        return _locked("badge_token_hash", token_hash(request.token))
     if request.registration_id is not None:
-        return _locked(Registration.id == request.registration_id)
+        return _locked("id", request.registration_id)
     return None
 
 
