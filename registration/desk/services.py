@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, load_only
 
 from registration.audit.services import record
 from registration.auth.models import StaffUser
@@ -18,7 +18,7 @@ from registration.delegates.services import RegistrationData, register
 from registration.delegates.workflow import approve
 from registration.desk.models import VENUE, Attendance, DeviceToken, Scan
 from registration.errors import DomainError
-from registration.events.models import AgendaSession, Event
+from registration.events.models import AgendaSession, Category, Entity, Event
 from registration.extensions import db
 from registration.security import token_hash
 
@@ -120,32 +120,58 @@ def chose(registration: Registration, session: AgendaSession | None) -> bool:
     return session is None or session in registration.sessions
 
 
+#: What judging a scan and answering it read (services, answers.registration_summary): a scan
+#: reads these few columns, not the person's contact details, needs and sealed tokens.
+_SCANNED = (
+    Registration.event_id,
+    Registration.reference,
+    Registration.status,
+    Registration.honorific,
+    Registration.given_name,
+    Registration.family_name,
+    Registration.category_id,
+    Registration.entity_id,
+    Registration.other_organisation,
+    Registration.photo,
+    Registration.badge_printed_at,
+    Registration.checked_in_at,
+)
+
+
 @cache
-def _locked_query(column: str):
+def _locked_query(column: str, scanned: bool):
     """The locked read of a registration by ``column`` = :value, built once per process.
 
     Reusing the statement object spares building it and its cache key on every scan.
+    ``scanned``: only the columns a scan needs (others load if asked for).
     """
-    return (
+    category, entity, sessions = (
+        joinedload(Registration.category),
+        joinedload(Registration.entity),
+        joinedload(Registration.sessions),
+    )
+    if scanned:
+        category = category.load_only(Category.name, Category.badge_colour)
+        entity = entity.load_only(Entity.name, Entity.iso_code)
+        sessions = sessions.load_only(AgendaSession.code, AgendaSession.title)
+    query = (
         db.select(Registration)
         .where(getattr(Registration, column) == sa.bindparam("value"))
         .with_for_update(of=Registration)
-        .options(
-            joinedload(Registration.category),
-            joinedload(Registration.entity),
-            joinedload(Registration.sessions),
-        )
+        .options(category, entity, sessions)
         .execution_options(populate_existing=True)
     )
+    return query.options(load_only(*_SCANNED)) if scanned else query
 
 
-def _locked(column: str, value: int | str) -> Registration | None:
+def _locked(column: str, value: int | str, *, scanned: bool = False) -> Registration | None:
     """The registration whose ``column`` is ``value``, read with a row lock (a no-op on SQLite).
 
     Two desks scanning the same badge queue here, so the second sees the first's entry. What
     a desk shows (category, entity, sessions) comes in the same round trip.
     """
-    return db.session.execute(_locked_query(column), {"value": value}).unique().scalar_one_or_none()
+    statement = _locked_query(column, scanned)
+    return db.session.execute(statement, {"value": value}).unique().scalar_one_or_none()
 
 
 def _lock(registration: Registration) -> Registration:
@@ -293,9 +319,9 @@ class ScanRequest:
 def find_registration(request: ScanRequest) -> Registration | None:
     """The registration behind a badge token or a registration id, in any event, locked."""
     if request.token is not None:
-        return _locked("badge_token_hash", token_hash(request.token))
+        return _locked("badge_token_hash", token_hash(request.token), scanned=True)
     if request.registration_id is not None:
-        return _locked("id", request.registration_id)
+        return _locked("id", request.registration_id, scanned=True)
     return None
 
 
