@@ -1,4 +1,9 @@
-"""The scan API for devices: POST /api/v1/scans with a bearer device token (no cookies, no CSRF)."""
+"""The scan API for devices: POST /api/v1/scans with a bearer device token (no cookies, no CSRF).
+
+A worker process trusts a device token it has checked for DEVICE_TRUST_SECONDS (30 s): a token
+revoked in another process stops scanning within that time (at once in the revoking process).
+The roster checks the token on every request.
+"""
 
 from flask import Blueprint, g, jsonify, request
 from flask_babel import gettext as _
