@@ -3,6 +3,8 @@
 from datetime import date, datetime
 from typing import Any
 
+import sqlalchemy as sa
+
 from registration.audit.models import AuditEvent
 from registration.extensions import db
 
@@ -58,3 +60,31 @@ def record(
     if flush:
         db.session.flush()
     return entry
+
+
+#: Built once (see append): a statement object keeps its cache key.
+_INSERT_EVENT = sa.insert(AuditEvent.__table__)
+
+
+def append(
+    action: str,
+    *,
+    event_id: int | None,
+    registration_id: int | None,
+    actor_type: str,
+    changes: dict[str, list],
+) -> None:
+    """Append one audit event by an actor without a staff account (a device, the system).
+
+    A single INSERT, without an ORM object or a flush: for hot paths such as the scan API.
+    """
+    db.session.execute(
+        _INSERT_EVENT,
+        {
+            "event_id": event_id,
+            "registration_id": registration_id,
+            "actor_type": actor_type,
+            "action": action,
+            "changes": changes,
+        },
+    )

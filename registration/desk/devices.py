@@ -1,5 +1,7 @@
 """Device tokens: bearer secrets of scanners and apps at named desks."""
 
+import time
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
@@ -43,6 +45,7 @@ def revoke_device(device: DeviceToken) -> None:
         raise DeviceError(_("This device was already revoked."), "already_revoked")
     device.revoked_at = utcnow()
     db.session.flush()
+    _checked.pop(device.token_hash, None)
 
 
 def authenticate_device(token: str) -> DeviceToken | None:
@@ -52,6 +55,52 @@ def authenticate_device(token: str) -> DeviceToken | None:
         .where(DeviceToken.token_hash == token_hash(token), DeviceToken.revoked_at.is_(None))
         .options(joinedload(DeviceToken.event))
     ).scalar_one_or_none()
+
+
+#: How long a process trusts a device token it has checked: a revocation made elsewhere (another
+#: worker, the command line) stops the token within this time; in the same process at once.
+DEVICE_TRUST_SECONDS = 30.0
+#: Tokens checked beyond this number make the process forget them all (and check again).
+_CHECKED_LIMIT = 1024
+
+
+@dataclass(frozen=True)
+class CheckedDevice:
+    """What the scan API needs of a device: plain values, valid outside any session."""
+
+    id: int
+    event_id: int
+    timezone: str
+
+
+#: token hash → (monotonic time until which it is trusted, the device).
+_checked: dict[str, tuple[float, CheckedDevice]] = {}
+
+
+def checked_device(token: str) -> CheckedDevice | None:
+    """The device of ``token`` if it is valid and not revoked, remembered for a short while.
+
+    Every scan carries the token: one indexed read per DEVICE_TRUST_SECONDS and process instead
+    of one per scan. Unknown tokens are never remembered.
+    """
+    key = token_hash(token)
+    now = time.monotonic()
+    known = _checked.get(key)
+    if known is not None and known[0] > now:
+        return known[1]
+    row = db.session.execute(
+        db.select(DeviceToken.id, DeviceToken.event_id, Event.timezone)
+        .join(Event, Event.id == DeviceToken.event_id)
+        .where(DeviceToken.token_hash == key, DeviceToken.revoked_at.is_(None))
+    ).first()
+    if row is None:
+        _checked.pop(key, None)
+        return None
+    if len(_checked) >= _CHECKED_LIMIT:
+        _checked.clear()
+    device = CheckedDevice(*row)
+    _checked[key] = (now + DEVICE_TRUST_SECONDS, device)
+    return device
 
 
 def list_devices() -> list[tuple[DeviceToken, datetime | None, int]]:

@@ -2,10 +2,12 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
+import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, load_only
 
 from registration.audit.services import record
 from registration.auth.models import StaffUser
@@ -15,7 +17,7 @@ from registration.delegates.services import RegistrationData, register
 from registration.delegates.workflow import approve
 from registration.desk.models import VENUE, Attendance, DeviceToken, Scan
 from registration.errors import DomainError
-from registration.events.models import AgendaSession, Event
+from registration.events.models import AgendaSession, Category, Entity, Event
 from registration.extensions import db
 from registration.i18n import format_datetime
 from registration.security import token_hash
@@ -85,16 +87,21 @@ class Checkpoint:
 
 def checkpoint_for(event: Event, code: str) -> Checkpoint:
     """The venue or the session of ``event`` with this code. Raises CheckInError."""
+    return Checkpoint(event, code, session_for(event.id, code))
+
+
+def session_for(event_id: int, code: str) -> AgendaSession | None:
+    """The agenda session of a checkpoint code (None for the venue). Raises CheckInError."""
     if code == VENUE:
-        return Checkpoint(event, VENUE)
+        return None
     session = db.session.execute(
         db.select(AgendaSession).where(
-            AgendaSession.event_id == event.id, AgendaSession.code == code
+            AgendaSession.event_id == event_id, AgendaSession.code == code
         )
     ).scalar_one_or_none()
     if session is None:
         raise CheckInError("unknown_checkpoint")
-    return Checkpoint(event, code, session)
+    return session
 
 
 def current_entry(registration: Registration, checkpoint: str) -> Attendance | None:
@@ -108,37 +115,68 @@ def current_entry(registration: Registration, checkpoint: str) -> Attendance | N
     ).scalar_one_or_none()
 
 
-def _chose(registration: Registration, session: AgendaSession | None) -> bool:
+def chose(registration: Registration, session: AgendaSession | None) -> bool:
     """Whether the person chose ``session`` (always true at the venue)."""
     return session is None or session in registration.sessions
 
 
-def _locked(condition) -> Registration | None:
-    """The registration matching ``condition``, read with a row lock (a no-op on SQLite).
+#: What judging a scan and answering it read (services, answers.registration_summary): a scan
+#: reads these few columns, not the person's contact details, needs and sealed tokens.
+_SCANNED = (
+    Registration.event_id,
+    Registration.reference,
+    Registration.status,
+    Registration.honorific,
+    Registration.given_name,
+    Registration.family_name,
+    Registration.category_id,
+    Registration.entity_id,
+    Registration.other_organisation,
+    Registration.photo,
+    Registration.badge_printed_at,
+    Registration.checked_in_at,
+)
+
+
+@cache
+def _locked_query(column: str, scanned: bool):
+    """The locked read of a registration by ``column`` = :value, built once per process.
+
+    Reusing the statement object spares building it and its cache key on every scan.
+    ``scanned``: only the columns a scan needs (others load if asked for).
+    """
+    category, entity, sessions = (
+        joinedload(Registration.category),
+        joinedload(Registration.entity),
+        joinedload(Registration.sessions),
+    )
+    if scanned:
+        category = category.load_only(Category.name, Category.badge_colour)
+        entity = entity.load_only(Entity.name, Entity.iso_code)
+        sessions = sessions.load_only(AgendaSession.code, AgendaSession.title)
+    query = (
+        db.select(Registration)
+        .where(getattr(Registration, column) == sa.bindparam("value"))
+        .with_for_update(of=Registration)
+        .options(category, entity, sessions)
+        .execution_options(populate_existing=True)
+    )
+    return query.options(load_only(*_SCANNED)) if scanned else query
+
+
+def _locked(column: str, value: int | str, *, scanned: bool = False) -> Registration | None:
+    """The registration whose ``column`` is ``value``, read with a row lock (a no-op on SQLite).
 
     Two desks scanning the same badge queue here, so the second sees the first's entry. What
     a desk shows (category, entity, sessions) comes in the same round trip.
     """
-    return (
-        db.session.execute(
-            db.select(Registration)
-            .where(condition)
-            .with_for_update(of=Registration)
-            .options(
-                joinedload(Registration.category),
-                joinedload(Registration.entity),
-                joinedload(Registration.sessions),
-            )
-            .execution_options(populate_existing=True)
-        )
-        .unique()
-        .scalar_one_or_none()
-    )
+    statement = _locked_query(column, scanned)
+    return db.session.execute(statement, {"value": value}).unique().scalar_one_or_none()
 
 
 def _lock(registration: Registration) -> Registration:
     """Re-read ``registration`` with a row lock (see _locked)."""
-    return _locked(Registration.id == registration.id)
+    return _locked("id", registration.id)
 
 
 def check_in(
@@ -161,21 +199,9 @@ def check_in(
     read ``registration`` with _locked already; ``flush=False``: the caller flushes the entry
     with its own rows (the scan log), in one round of writes.
     """
-    if registration.event_id != checkpoint.event.id:
-        raise CheckInError("wrong_event")
     if not locked:
         registration = _lock(registration)
-    if registration.status in (Status.REJECTED, Status.WITHDRAWN):
-        raise CheckInError(registration.status.value, registration=registration)
-    if registration.status != Status.APPROVED:
-        raise CheckInError("not_approved", registration=registration)
-    # checked_in_at mirrors the current venue entry: without it there is none to look up.
-    at_venue_first = checkpoint.code == VENUE and registration.checked_in_at is None
-    earlier = None if at_venue_first else current_entry(registration, checkpoint.code)
-    if earlier is not None:
-        raise CheckInError("already_checked_in", attendance=earlier)
-    if not force and not _chose(registration, checkpoint.session):
-        raise CheckInError("session_not_chosen", registration=registration)
+    admissible(registration, checkpoint.event.id, checkpoint.code, checkpoint.session, force)
     attendance = Attendance(
         registration=registration,
         checkpoint=checkpoint.code,
@@ -199,6 +225,33 @@ def check_in(
     return attendance
 
 
+def admissible(
+    registration: Registration,
+    event_id: int,
+    code: str,
+    session: AgendaSession | None,
+    force: bool,
+) -> None:
+    """Raise CheckInError unless ``registration`` (read locked) may enter checkpoint ``code``.
+
+    Codes: wrong_event, rejected, withdrawn, not_approved, already_checked_in,
+    session_not_chosen (unless ``force``).
+    """
+    if registration.event_id != event_id:
+        raise CheckInError("wrong_event")
+    if registration.status in (Status.REJECTED, Status.WITHDRAWN):
+        raise CheckInError(registration.status.value, registration=registration)
+    if registration.status != Status.APPROVED:
+        raise CheckInError("not_approved", registration=registration)
+    # checked_in_at mirrors the current venue entry: without it there is none to look up.
+    at_venue_first = code == VENUE and registration.checked_in_at is None
+    earlier = None if at_venue_first else current_entry(registration, code)
+    if earlier is not None:
+        raise CheckInError("already_checked_in", attendance=earlier)
+    if not force and not chose(registration, session):
+        raise CheckInError("session_not_chosen", registration=registration)
+
+
 def entry_time(scanned_at: datetime | None) -> datetime:
     """When an entry happened: the time the badge was read, never later than now.
 
@@ -209,7 +262,7 @@ def entry_time(scanned_at: datetime | None) -> datetime:
     return now if scanned_at is None or scanned_at > now else scanned_at
 
 
-def _keep_earliest(attendance: Attendance, scanned_at: datetime | None) -> None:
+def keep_earliest(attendance: Attendance, scanned_at: datetime | None) -> None:
     """Two offline desks admitted the same person: the entry keeps the earlier scan's time."""
     earlier = entry_time(scanned_at)
     if earlier >= attendance.checked_in_at:
@@ -263,16 +316,16 @@ class ScanRequest:
     admitted_offline: bool = False
 
 
-def _find_registration(request: ScanRequest) -> Registration | None:
+def find_registration(request: ScanRequest) -> Registration | None:
     """The registration behind a badge token or a registration id, in any event, locked."""
     if request.token is not None:
-        return _locked(Registration.badge_token_hash == token_hash(request.token))
+        return _locked("badge_token_hash", token_hash(request.token), scanned=True)
     if request.registration_id is not None:
-        return _locked(Registration.id == request.registration_id)
+        return _locked("id", request.registration_id, scanned=True)
     return None
 
 
-def _earlier_scan(client_key: str, nonce: str) -> Scan | None:
+def earlier_scan(client_key: str, nonce: str) -> Scan | None:
     """The scan already logged for this client and nonce, marked as replayed."""
     earlier = db.session.execute(
         db.select(Scan).where(Scan.client_key == client_key, Scan.nonce == nonce)
@@ -284,7 +337,7 @@ def _earlier_scan(client_key: str, nonce: str) -> Scan | None:
 
 def _scan_once(event: Event, request: ScanRequest, client_key: str, device, staff) -> Scan:
     """Try the check-in and log the scan with its result."""
-    registration = _find_registration(request)
+    registration = find_registration(request)
     attendance, forced = None, False
     try:
         checkpoint = checkpoint_for(event, request.checkpoint)
@@ -300,13 +353,13 @@ def _scan_once(event: Event, request: ScanRequest, client_key: str, device, staf
             flush=False,
         )
         result = "ok"
-        forced = not _chose(registration, checkpoint.session)
+        forced = not chose(registration, checkpoint.session)
     except CheckInError as error:
         result, attendance = error.code, error.attendance
         if result == "already_checked_in" and request.admitted_offline:
             # Both scans stay in the log; this one, arriving second, is the duplicate.
             result = "duplicate"
-            _keep_earliest(attendance, request.scanned_at)
+            keep_earliest(attendance, request.scanned_at)
     logged = Scan(
         event_id=event.id,
         device=device,
@@ -347,7 +400,7 @@ def scan(
         with db.session.begin_nested():
             return _scan_once(event, request, client_key, device, staff)
     except IntegrityError:
-        if request.nonce and (earlier := _earlier_scan(client_key, request.nonce)):
+        if request.nonce and (earlier := earlier_scan(client_key, request.nonce)):
             return earlier
     # Without a row lock (SQLite) another desk entered this person first: now visible.
     with db.session.begin_nested():
