@@ -167,7 +167,7 @@ def test_upgrade_keeps_every_row_that_hangs_on_a_registration(empty_database_url
                     "manage_token": new_token(),
                     "badge_token": new_token(),
                 },
-            ),  # fmt: skip
+            ),
             ("registration_session", {"registration_id": 1, "session_id": 1}),
             ("attendance", {"id": 1, "registration_id": 1, "event_id": 1}),
             ("audit_event", {"id": 1, "registration_id": 1, "event_id": 1}),
