@@ -3,7 +3,10 @@
 from flask import Flask
 
 from registration.auth.decorators import sees_special_category
-from registration.privacy import models  # noqa: F401 (registers the table)
+from registration.privacy import (
+    models,  # noqa: F401 (registers the table)
+    tasks,  # noqa: F401 (registers the periodic purge and clean-up)
+)
 from registration.privacy.cli import privacy_cli
 from registration.privacy.services import erasure_of
 from registration.privacy.views import bp

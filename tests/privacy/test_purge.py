@@ -13,10 +13,13 @@ from registration.delegations import letters
 from registration.delegations.models import FocalPoint, NominationLetter
 from registration.desk.models import Attendance
 from registration.documents import badges, statistics
+from registration.jobs import runner as job_runner
+from registration.jobs.models import Job
 from registration.mail.models import MailStatus, OutboxEmail
 from registration.privacy import services
 from registration.privacy.models import Erasure, ErasureStatus
 from registration.security import token_hash
+from tests.conftest import run_jobs
 from tests.privacy.conftest import PERSONAL, end_meeting
 
 
@@ -143,3 +146,17 @@ def test_the_purge_command_reports_what_it_did(db, meeting, runner):
     assert f"{meeting.event.slug}: 6 registrations, 1 photos, 2 letters" in result.output
     again = runner.invoke(args=["privacy", "purge"])
     assert f"{meeting.event.slug}: 0 registrations, 0 photos, 0 letters" in again.output
+
+
+def test_the_worker_runs_the_purge_on_its_schedule(db, meeting):
+    end_meeting(db, meeting.event, days_ago=200)
+    job_runner._scheduled.clear()  # as a worker that has just started
+    job_runner.schedule_periodic(utcnow())
+    assert run_jobs() >= 2
+    db.session.expire_all()
+    # Nothing personal is left for a purge to erase: the worker's run erased it.
+    again = services.purge_expired_events()
+    assert list(again.events) == [meeting.event.slug]
+    assert set(again.total.as_dict().values()) == {0}
+    kinds = set(db.session.execute(db.select(Job.kind)).scalars())
+    assert {"periodic:privacy-purge", "periodic:privacy-orphan-uploads"} <= kinds
