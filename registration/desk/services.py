@@ -17,7 +17,7 @@ from registration.delegates.services import RegistrationData, register
 from registration.delegates.workflow import approve
 from registration.desk.models import VENUE, Attendance, DeviceToken, Scan
 from registration.errors import DomainError
-from registration.events.models import AgendaSession, Category, Entity, Event
+from registration.events.models import AgendaSession, Event
 from registration.extensions import db
 from registration.i18n import format_datetime
 from registration.security import token_hash
@@ -127,6 +127,7 @@ _SCANNED = (
     Registration.reference,
     Registration.status,
     Registration.honorific,
+    Registration.gender,  # the honorific and labels are gendered in French and Spanish
     Registration.given_name,
     Registration.family_name,
     Registration.category_id,
@@ -151,9 +152,11 @@ def _locked_query(column: str, scanned: bool):
         joinedload(Registration.sessions),
     )
     if scanned:
-        category = category.load_only(Category.name, Category.badge_colour)
-        entity = entity.load_only(Entity.name, Entity.iso_code)
-        sessions = sessions.load_only(AgendaSession.code, AgendaSession.title)
+        # Names are read in the reader's language with a fallback to the meeting's: their
+        # rows are small, so they are read whole.
+        sessions = sessions.load_only(
+            AgendaSession.code, AgendaSession.title, AgendaSession.event_id
+        )
     query = (
         db.select(Registration)
         .where(getattr(Registration, column) == sa.bindparam("value"))

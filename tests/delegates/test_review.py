@@ -132,7 +132,7 @@ def test_each_waitlist_cause_has_its_own_code_and_message(
     session.capacity = 1
     cause = workflow.waitlist_cause(waiting)
     assert cause.code == workflow.SESSION and cause.session == session
-    assert f"“{session.title}” is full" in workflow.waitlist_message(waiting)
+    assert f"“{session.title_in()}” is full" in workflow.waitlist_message(waiting)
     assert workflow.full_session_ids(event) == {session.id}
 
     session.capacity = None
