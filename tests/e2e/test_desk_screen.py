@@ -110,7 +110,7 @@ def test_walk_in_with_a_registered_email_is_offered_the_registration(
     existing = make_registration("pending", given_name="Kofi", family_name="Mensah")
     _sign_in(page, f"{live_server.base_url}/desk/e/{event.slug}/walk-in", make_staff(Role.CHECKIN))
     category = next(c for c in event.categories if c.code == "member-state")
-    page.get_by_label("I am registering as").select_option(str(category.id))
+    page.get_by_label("Category", exact=True).select_option(str(category.id))
     page.locator("#entity").select_option(str(existing.entity_id))
     page.get_by_label("Given name(s)").fill("K.")
     page.get_by_label("Family name").fill("Mensah-Owusu")
@@ -211,7 +211,7 @@ def test_walk_in_photo_from_the_webcam(
         url = f"{live_server.base_url}/desk/e/{event.slug}/walk-in"
         _sign_in(page, url, make_staff(Role.CHECKIN))
         ngo = next(c for c in event.categories if c.code == "ngo")
-        page.get_by_label("I am registering as").select_option(str(ngo.id))
+        page.get_by_label("Category", exact=True).select_option(str(ngo.id))
         page.locator("#entity").select_option("other")
         page.locator("#other_organisation").fill("Migrants' Voice Network")
         page.get_by_label("Given name(s)").fill("Amaka")

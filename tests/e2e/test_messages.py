@@ -15,7 +15,7 @@ def _register(page: Page, base: str, slug: str, family: str, *, session: bool = 
     """Fill the public form as a Netherlands delegate and submit it."""
     page.goto(f"{base}/e/{slug}/register")
     page.get_by_label("I am registering as").select_option(label="Member States")
-    page.get_by_label("State or organisation represented").select_option(label="Netherlands")
+    page.get_by_label("State or organisation represented").select_option(label="Netherlands (Kingdom of the)")
     page.get_by_label("Given name(s)").fill("Eva")
     page.get_by_label("Family name").fill(family)
     page.get_by_label("Email").fill(f"eva.{family.lower()}@minbuza.example.nl")
@@ -40,7 +40,7 @@ def test_the_meeting_is_full(page: Page, live_server, event, make_registration, 
 def test_a_chosen_session_is_full_and_marked_before_submitting(
     page: Page, live_server, event, make_registration, db
 ):
-    session = next(s for s in event.sessions if s.title == SESSION)
+    session = next(s for s in event.sessions if s.title_in("en") == SESSION)
     make_registration("approved", session_ids=[session.id])
     session.capacity = 1
     db.session.commit()
