@@ -15,7 +15,8 @@ def _register(page: Page, base: str, slug: str, family: str, *, session: bool = 
     """Fill the public form as a Netherlands delegate and submit it."""
     page.goto(f"{base}/e/{slug}/register")
     page.get_by_label("I am registering as").select_option(label="Member States")
-    page.get_by_label("State or organisation represented").select_option(label="Netherlands (Kingdom of the)")
+    entity = page.get_by_label("State or organisation represented")
+    entity.select_option(label="Netherlands (Kingdom of the)")
     page.get_by_label("Given name(s)").fill("Eva")
     page.get_by_label("Family name").fill(family)
     page.get_by_label("Email").fill(f"eva.{family.lower()}@minbuza.example.nl")
