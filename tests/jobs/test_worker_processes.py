@@ -109,7 +109,9 @@ def test_a_worker_killed_mid_batch_is_taken_over_and_no_page_is_drawn_twice(
     db, event, folders, start_worker, badge_cache
 ):
     job = _badge_job(db, event, 120)
-    first = start_worker(BADGE_CHUNK_SIZE=10)
+    # No pre-rendering: it would draw these approved badges itself, leaving the batch nothing
+    # to draw (and this test nothing to interrupt).
+    first = start_worker(BADGE_CHUNK_SIZE=30, BADGE_PRERENDER_SECONDS=0)
 
     # Kill the worker while it is drawing a part, after it finished at least one.
     def drawing():
@@ -117,7 +119,7 @@ def test_a_worker_killed_mid_batch_is_taken_over_and_no_page_is_drawn_twice(
         running = [p for p in parts if p.status == JobStatus.RUNNING]
         return running if running and any(p.status == JobStatus.DONE for p in parts) else None
 
-    _wait(drawing, 120)
+    _wait(drawing, 120, 0.01)  # parts of 30 last long enough to be seen running
     first.send_signal(signal.SIGKILL)
     first.wait(10)
     # The parts its lease still holds now: one seen running may have ended just before the kill.
@@ -128,7 +130,7 @@ def test_a_worker_killed_mid_batch_is_taken_over_and_no_page_is_drawn_twice(
     drawn_before = {key: stored.modified(key) for key in badge_cache()}
     killed_at = time.monotonic()
 
-    start_worker(BADGE_CHUNK_SIZE=10)
+    start_worker(BADGE_CHUNK_SIZE=30, BADGE_PRERENDER_SECONDS=0)
     finished = _wait(
         lambda: (
             (j := db.session.get(Job, job.id)).status in (JobStatus.DONE, JobStatus.FAILED) and j
