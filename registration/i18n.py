@@ -1,10 +1,11 @@
 """Locale and timezone selection, and helpers that show data in the reader's language."""
 
 from datetime import date, datetime, time
+from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from babel import dates, numbers
+from babel import Locale, dates, numbers
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import force_locale, get_locale, get_timezone, refresh
 from flask_babel import gettext as _
@@ -87,9 +88,16 @@ def country_choices(language: str | None = None) -> list[tuple[str, str]]:
     return [*collated(states, language, key=lambda c: c[1]), (STATELESS, stateless)]
 
 
-def _format_locale() -> str:
+def _format_locale() -> Locale:
     """The Babel locale for dates and numbers on this page."""
-    return FORMAT_LOCALES.get(current_language(), current_language())
+    language = current_language()
+    return _babel_locale(FORMAT_LOCALES.get(language, language))
+
+
+@cache
+def _babel_locale(code: str) -> Locale:
+    """A parsed Babel locale (parsed once: formatting a date otherwise parses it each time)."""
+    return Locale.parse(code)
 
 
 def format_datetime(moment: datetime | None, format: str = "medium", zone: str | None = None):
