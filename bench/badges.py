@@ -121,17 +121,21 @@ def _start_workers(folder: Path) -> subprocess.Popen:
 
 def _queued_batch(folder: Path, event, output: str = "a6") -> tuple[str, float]:
     """Queue a badge job as the documents page does and wait for it; (result file, seconds)."""
+    from registration.database import writing_worker
     from registration.extensions import db
     from registration.jobs import files
     from registration.jobs import services as jobs
     from registration.jobs.models import Job, JobStatus
 
-    db.session.rollback()  # a fresh transaction: SQLite refuses a write after a stale read
+    db.session.rollback()
     started = time.perf_counter()
-    job = jobs.enqueue(
-        "badges", event=event, payload={"filter": {}, "output": output}, download_name="b.pdf"
-    )
-    db.session.commit()
+    # As the documents page's POST does: the write lock is taken when the transaction begins
+    # (the running workers commit meanwhile; SQLite refuses a write after a stale read).
+    with writing_worker():
+        job = jobs.enqueue(
+            "badges", event=event, payload={"filter": {}, "output": output}, download_name="b.pdf"
+        )
+        db.session.commit()
     while True:
         db.session.rollback()
         state = db.session.get(Job, job.id)
@@ -219,9 +223,10 @@ def _run_phase(name: str, folder: Path) -> dict:
         [sys.executable, "-m", "bench.badges", "--phase", name, "--folder", str(folder)],
         capture_output=True,
         text=True,
-        check=True,
         cwd=Path(__file__).resolve().parent.parent,
     )
+    if result.returncode != 0:
+        raise SystemExit(f"phase {name} failed ({result.returncode}):\n{result.stderr[-3000:]}")
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 

@@ -16,13 +16,11 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
-from datetime import date
-from pathlib import Path
+
+from bench._staff import signed_in, staff_app
 
 TARGET_MS = 300.0
-PASSWORD = "bench password 1234"
 
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -47,45 +45,24 @@ def _timed(call) -> tuple[float, object]:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print its figures; exit status 1 if the target is missed."""
     args = _parse_args(argv)
-    folder = Path(tempfile.mkdtemp(prefix="bench-bulk-email-"))
-    os.environ.setdefault("REGISTRATION_INSTANCE_PATH", str(folder / "instance"))
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    app, slug, backend = staff_app(
+        "bench-bulk-email-",
+        args.database_url,
+        # Every timed request queues a job; the per-person limit is not what is measured.
+        JOB_MAX_ACTIVE_PER_STAFF=args.requests + 5,
+    )
 
-    from registration import create_app
-    from registration.auth.models import Role
-    from registration.auth.services import create_staff
     from registration.demo.fake import fake_registrations
-    from registration.demo.services import load_demo
+    from registration.events.models import Event
     from registration.extensions import db
     from registration.jobs import runner
     from registration.mail.models import OutboxEmail
 
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": args.database_url or f"sqlite:///{folder / 'bench.sqlite'}",
-            "STORAGE_URL": (folder / "files").as_uri(),
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": False,
-            "PASSWORD_HASH_FAST": True,
-            # Every timed request queues a job; the per-person limit is not what is measured.
-            "JOB_MAX_ACTIVE_PER_STAFF": args.requests + 5,
-        }
-    )
     with app.app_context():
-        db.drop_all()
-        db.create_all()
-        event = load_demo(date.today())
-        create_staff("bench@staff.example.org", Role.REGISTRAR, PASSWORD)
+        event = db.session.execute(db.select(Event).filter_by(slug=slug)).scalar_one()
         fake_registrations(event, args.count, status="approved", seed=3)
         db.session.commit()
-        slug = event.slug
-    backend = "PostgreSQL" if (args.database_url or "").startswith("postgresql") else "SQLite"
-
-    client = app.test_client()
-    signed = client.post(
-        "/auth/sign-in", data={"email": "bench@staff.example.org", "password": PASSWORD}
-    )
-    assert signed.status_code == 302, "sign-in failed"
+    client = signed_in(app)
     url = f"/manage/e/{slug}/email"
     message = {
         "subject_en": "Venue for {reference}",

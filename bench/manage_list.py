@@ -11,13 +11,11 @@ not grow with the data (no N+1).
 """
 
 import argparse
-import os
 import statistics
 import sys
-import tempfile
 import time
-from datetime import date
-from pathlib import Path
+
+from bench._staff import signed_in, staff_app
 
 TARGET_MS = 150.0
 
@@ -84,44 +82,18 @@ def _queries(engine, client, url: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print a table; exit status 1 if a target is missed."""
     args = _parse_args(argv)
-    folder = Path(tempfile.mkdtemp(prefix="bench-manage-list-"))
-    os.environ.setdefault("REGISTRATION_INSTANCE_PATH", str(folder / "instance"))
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    app, slug, backend = staff_app("bench-manage-list-", args.database_url)
 
-    from registration import create_app
-    from registration.auth.models import Role
-    from registration.auth.services import create_staff
     from registration.demo.fake import fake_registrations
-    from registration.demo.services import load_demo
+    from registration.events.models import Event
     from registration.extensions import db
 
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": args.database_url or f"sqlite:///{folder / 'bench.sqlite'}",
-            "STORAGE_URL": (folder / "files").as_uri(),
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": False,
-            "PASSWORD_HASH_FAST": True,
-        }
-    )
-    backend = "PostgreSQL" if (args.database_url or "").startswith("postgresql") else "SQLite"
     with app.app_context():
-        db.drop_all()
-        db.create_all()
-        event = load_demo(date.today())
-        create_staff("bench@staff.example.org", Role.REGISTRAR, "bench password 1234")
-        db.session.commit()
-        slug = event.slug
+        event = db.session.execute(db.select(Event).filter_by(slug=slug)).scalar_one()
         engine = db.engine
         entity_id = next(entity.id for entity in event.entities if entity.iso_code == "NL")
         session_id = event.sessions[3].id
-
-    client = app.test_client()
-    signed = client.post(
-        "/auth/sign-in",
-        data={"email": "bench@staff.example.org", "password": "bench password 1234"},
-    )
-    assert signed.status_code == 302, "sign-in failed"
+    client = signed_in(app)
 
     base = f"/manage/e/{slug}/registrations"
     pages = {

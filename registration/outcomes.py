@@ -17,17 +17,20 @@ from registration.extensions import db
 T = TypeVar("T")
 
 
-def saved_or_shown(form, action: Callable[[], T]) -> tuple[bool, T | None]:
+def saved_or_shown(
+    form, action: Callable[[], T], *, keep_refusal: bool = False
+) -> tuple[bool, T | None]:
     """Run ``action`` (one service call) for a submitted ``form``.
 
     Commits and returns ``(True, result)``; on a refusal rolls back, shows the message next to
     the field it concerns (or above the form) and returns ``(False, None)``: the caller shows
-    the form again, with what was typed.
+    the form again, with what was typed. ``keep_refusal``: what the service wrote before
+    refusing is committed all the same (a failed attempt counted, a security log line).
     """
     try:
         result = action()
     except DomainError as error:
-        db.session.rollback()
+        db.session.commit() if keep_refusal else db.session.rollback()
         attach_error(form, error)
         return False, None
     db.session.commit()

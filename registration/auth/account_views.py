@@ -13,8 +13,9 @@ from registration.auth.forms import (
     PasswordConfirmForm,
 )
 from registration.auth.views import bp
-from registration.errors import DomainError, attach_error
+from registration.errors import DomainError
 from registration.extensions import db
+from registration.outcomes import saved_or_shown
 
 
 def _render_account(password_form=None, confirm_form=None, status: int = 200):
@@ -40,18 +41,17 @@ def change_password():
     """Change one's own password; the current one is required (any signed-in staff)."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
-            services.change_password(
+        changed, _none = saved_or_shown(
+            form,
+            lambda: services.change_password(
                 current_user,
                 form.current_password.data,
                 form.password.data,
                 keep_session=current_user.session_secret,
-            )
-        except DomainError as error:
-            db.session.commit()  # the security log line of a wrong current password stays
-            attach_error(form, error)
-        else:
-            db.session.commit()
+            ),
+            keep_refusal=True,  # the security log line of a wrong current password stays
+        )
+        if changed:
             flash(_("Your password is changed. Your other sessions are signed out."), "success")
             return redirect(url_for("auth.account"))
     return _render_account(password_form=form, status=400)
@@ -130,16 +130,12 @@ def set_password(token: str):
     if tokens.find(token) is None:
         return render_template("auth/invalid_link.html"), 404
     form = NewPasswordForm()
-    if form.validate_on_submit():
-        try:
-            tokens.redeem(token, form.password.data)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Your password is set. Please sign in."), "success")
-            return redirect(url_for("auth.sign_in"))
+    if (
+        form.validate_on_submit()
+        and saved_or_shown(form, lambda: tokens.redeem(token, form.password.data))[0]
+    ):
+        flash(_("Your password is set. Please sign in."), "success")
+        return redirect(url_for("auth.sign_in"))
     return render_template("auth/new_password.html", form=form, forced=False), (
         400 if form.errors else 200
     )

@@ -8,8 +8,9 @@ from registration import throttling
 from registration.auth import flow, services, two_factor
 from registration.auth.forms import CodeForm, NewPasswordForm, SignInForm
 from registration.auth.security_log import log_security_event
-from registration.errors import DomainError, attach_error
+from registration.errors import DomainError
 from registration.extensions import db, limiter
+from registration.outcomes import saved_or_shown
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -93,15 +94,11 @@ def new_password():
     if flow.next_step(user) != "auth.new_password":
         return flow.advance()
     form = NewPasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.set_password(user, form.password.data)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            return flow.advance()
+    if (
+        form.validate_on_submit()
+        and saved_or_shown(form, lambda: services.set_password(user, form.password.data))[0]
+    ):
+        return flow.advance()
     return render_template("auth/new_password.html", form=form, forced=True), (
         400 if form.errors else 200
     )
@@ -121,13 +118,11 @@ def enrol():
             return flow.advance()
     form = CodeForm()
     if form.validate_on_submit():
-        try:
-            codes = two_factor.confirm(user, form.code.data)
-        except DomainError as error:
-            db.session.commit()  # keep the secret shown: the QR already scanned stays valid
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        # keep_refusal: the secret shown stays, so the QR code already scanned stays valid.
+        confirmed, codes = saved_or_shown(
+            form, lambda: two_factor.confirm(user, form.code.data), keep_refusal=True
+        )
+        if confirmed:
             target = url_for("auth.account")
             if not current_user.is_authenticated:
                 flow.mark_verified()

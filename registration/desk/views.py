@@ -22,11 +22,10 @@ from registration.delegates.models import Registration
 from registration.desk import devices, photo_links, reports, services
 from registration.desk.forms import DeviceForm, RevokeForm
 from registration.desk.models import VENUE, DeviceToken
-from registration.errors import DomainError
 from registration.events.lookup import load_event
 from registration.events.models import Event
 from registration.extensions import db
-from registration.outcomes import done_or_refused
+from registration.outcomes import done_or_refused, saved_or_shown
 
 bp = Blueprint("desk", __name__)
 
@@ -173,13 +172,12 @@ def device_list():
     if not form.validate_on_submit():
         return _devices_page(form, status=400 if form.is_submitted() else 200)
     event = db.get_or_404(Event, form.event.data)
-    try:
-        device, token = devices.create_device(event, form.name.data, by=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        form.name.errors.append(error.message)
+    created, device_and_token = saved_or_shown(
+        form, lambda: devices.create_device(event, form.name.data, by=current_user)
+    )
+    if not created:
         return _devices_page(form, status=400)
-    db.session.commit()
+    device, token = device_and_token
     # Answered directly, never through a redirect and the session cookie: the token is secret.
     page, status = _devices_page(_device_form(), created=(device, token))
     return page, status, {"Cache-Control": "no-store"}

@@ -1,7 +1,10 @@
 """Merging cached badge pages into one PDF, as they are or four to an A4 sheet."""
 
 import io
+import itertools
+import tempfile
 from collections.abc import Iterable
+from pathlib import Path
 
 import pikepdf
 
@@ -62,16 +65,40 @@ def _add_sheets(output: pikepdf.Pdf, pages: list, crop_marks: bool) -> None:
             sheet.contents_add(pikepdf.Stream(output, _crop_marks(xs, ys)))
 
 
+#: Pages merged in memory at a time. A bigger batch is merged part by part into temporary
+#: files, which the final merge reads back lazily: with photos, a thousand pages held at once
+#: in memory took more than 400 MiB.
+PART_PAGES = 100
+
+
 def merge(pages: Iterable[bytes], target, *, sheets: bool = False, crop_marks: bool = False):
     """Write one-page PDFs (cached badge pages) into ``target`` (a path or a binary file)."""
+    with tempfile.TemporaryDirectory(prefix="badge-merge-") as folder:
+        parts = []
+        pages = iter(pages)
+        while chunk := list(itertools.islice(pages, PART_PAGES)):
+            parts.append(Path(folder) / f"part-{len(parts)}.pdf")
+            _merge_in_memory(chunk, parts[-1])
+        sources = [pikepdf.open(part) for part in parts]
+        try:
+            with pikepdf.new() as output:
+                firsts = [page for source in sources for page in source.pages]
+                if sheets:
+                    _add_sheets(output, firsts, crop_marks)
+                else:
+                    output.pages.extend(firsts)
+                output.save(target)
+        finally:
+            for source in sources:
+                source.close()
+
+
+def _merge_in_memory(pages: list[bytes], target: Path) -> None:
+    """Write a few one-page PDFs into one file."""
     sources = [pikepdf.open(io.BytesIO(page)) for page in pages]
     try:
         with pikepdf.new() as output:
-            firsts = [source.pages[0] for source in sources]
-            if sheets:
-                _add_sheets(output, firsts, crop_marks)
-            else:
-                output.pages.extend(firsts)
+            output.pages.extend(source.pages[0] for source in sources)
             output.save(target)
     finally:
         for source in sources:
