@@ -14,6 +14,7 @@ from registration.errors import DomainError
 from registration.events.lookup import load_event
 from registration.events.models import Event
 from registration.extensions import db
+from registration.outcomes import done_or_refused
 from registration.privacy import export, services
 from registration.privacy.forms import (
     ConfirmErasureForm,
@@ -101,18 +102,6 @@ def _requests_page(event: Event, refused: DeclineErasureForm | None = None, refu
     ), 400 if refused else 200
 
 
-def _answer(answer, success: str) -> None:
-    """Apply the secretariat's answer to a request, commit, and say what happened."""
-    try:
-        answer()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "warning")
-    else:
-        db.session.commit()
-        flash(success, "success")
-
-
 def _load(erasure_id: int) -> tuple[Erasure, str]:
     """The request of a URL (404 if unknown) and its event's slug."""
     erasure = db.get_or_404(Erasure, erasure_id)
@@ -124,11 +113,14 @@ def _load(erasure_id: int) -> tuple[Erasure, str]:
 def confirm(erasure_id: int):
     """Erase the data of a request (registrars)."""
     erasure, slug = _load(erasure_id)
-    if ConfirmErasureForm().validate_on_submit():
-        _answer(
-            lambda: services.confirm_erasure(erasure, by=current_user), _("The data is erased.")
-        )
-    return redirect(url_for("privacy.requests", slug=slug))
+    back = url_for("privacy.requests", slug=slug)
+    if not ConfirmErasureForm().validate_on_submit():
+        return redirect(back)
+    return done_or_refused(
+        lambda: services.confirm_erasure(erasure, by=current_user),
+        back=back,
+        success=_("The data is erased."),
+    )
 
 
 @bp.post("/manage/erasures/<int:erasure_id>/decline")
@@ -139,8 +131,8 @@ def decline(erasure_id: int):
     form = DeclineErasureForm()
     if not form.validate_on_submit():
         return _requests_page(erasure.registration.event, refused=form, refused_id=erasure.id)
-    _answer(
+    return done_or_refused(
         lambda: services.decline_erasure(erasure, form.note.data, by=current_user),
-        _("The request is declined; the delegate sees your reason."),
+        back=url_for("privacy.requests", slug=slug),
+        success=_("The request is declined; the delegate sees your reason."),
     )
-    return redirect(url_for("privacy.requests", slug=slug))

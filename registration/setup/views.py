@@ -7,7 +7,7 @@ from flask_login import current_user
 from registration.auth.decorators import role_required
 from registration.auth.models import Role
 from registration.collation import sort_key
-from registration.errors import DomainError, attach_error
+from registration.errors import DomainError
 from registration.events.lookup import load_event
 from registration.events.models import AgendaSession, Category, Entity, Event
 from registration.extensions import db
@@ -235,15 +235,14 @@ def import_entities(slug: str):
     item = load_event(slug)
     form = ImportForm().for_event(item)
     if form.validate_on_submit():
-        try:
-            target = _owned(Category, item, int(form.category.data))
-            result = entity_import.preview(
+        target = _owned(Category, item, int(form.category.data))
+        previewed, result = saved_or_shown(
+            form,
+            lambda: entity_import.preview(
                 item, target, entity_import.decode(form.file.data.read())
-            )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
+            ),
+        )
+        if previewed:
             confirm = ConfirmImportForm(formdata=None, category=target.id, text=result.text)
             return render_template(
                 "setup/import_preview.html", event=item, result=result, form=confirm
