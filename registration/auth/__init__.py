@@ -3,6 +3,7 @@
 import logging
 
 from flask import Flask, request, session
+from flask.logging import default_handler
 from flask_babel import lazy_gettext as _l
 
 from registration.auth import (
@@ -35,13 +36,25 @@ def _touch_session() -> None:
         db.session.commit()
 
 
+def _not_security(record: logging.LogRecord) -> bool:
+    """Whether a log record is not a security event (those have their own handler)."""
+    return record.name != security_logger.name
+
+
 def _security_log_handler() -> None:
-    """Security events go to standard error with their level, whatever else is configured."""
+    """Security events go to standard error with their level, whatever else is configured.
+
+    They still reach the handlers of the root logger (a deployment's log shipping, the test
+    suite's capture), but not Flask's handler of the app's logger, which would write each of
+    them a second time.
+    """
     if not security_logger.handlers:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("security %(levelname)s %(message)s"))
         security_logger.addHandler(handler)
         security_logger.setLevel(logging.INFO)
+    if _not_security not in default_handler.filters:
+        default_handler.addFilter(_not_security)
 
 
 def init_app(app: Flask) -> None:

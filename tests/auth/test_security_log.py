@@ -1,6 +1,11 @@
 """The security log: exports and sign-outs are recorded with who, where and when."""
 
+import logging
+
+from flask.logging import default_handler
+
 from registration.auth.models import Role
+from registration.auth.security_log import logger
 
 
 def _security_lines(caplog) -> list[str]:
@@ -22,3 +27,11 @@ def test_sign_out_is_logged(client, db, sign_in, caplog):
         'event="sign_out"' in line and f'account="{user.email}"' in line
         for line in _security_lines(caplog)
     )
+
+
+def test_a_security_event_is_written_once_not_again_by_flask_handler(app):
+    event = logger.makeRecord(logger.name, logging.INFO, __file__, 1, "event=x", (), None)
+    other = logger.makeRecord("registration", logging.INFO, __file__, 1, "other", (), None)
+    assert [bool(handler.filter(event)) for handler in logger.handlers] == [True]
+    assert not default_handler.filter(event)
+    assert default_handler.filter(other)
