@@ -9,12 +9,15 @@ from registration.delegates.models import (
     language_label,
     status_label,
 )
-from registration.delegates.views import bp
-from registration.delegates.workflow import waitlist_message
 
 
 def init_app(app: Flask) -> None:
     """Register the public blueprint and the template helpers."""
+    # Imported here: the package is the inner ring's, whose models the outbox, documents and
+    # others import; importing its views and workflow with it would import them back (a cycle).
+    from registration.delegates.views import bp
+    from registration.delegates.workflow import waitlist_message
+
     app.register_blueprint(bp)
     app.jinja_env.globals.update(
         status_label=status_label,
