@@ -19,7 +19,7 @@ def purge_command() -> None:
     for slug, counts in report.events.items():
         done = ", ".join(f"{value} {name}" for name, value in counts.as_dict().items())
         click.echo(f"{slug}: {done}")
-    click.echo(f"{report.badge_pages} cached badge page(s) deleted.")
+    click.echo("The worker deletes the cached badge pages that no approved person shows any more.")
 
 
 @privacy_cli.command("clean-uploads")

@@ -27,10 +27,12 @@ from registration.delegates import services as delegate_services
 from registration.delegates.models import Registration, Status
 from registration.delegations import letters
 from registration.delegations.models import NominationLetter
-from registration.documents.services import prune_badge_cache
 from registration.errors import DomainError
 from registration.events.models import Event
 from registration.extensions import db
+from registration.jobs.models import Job, JobStatus
+from registration.jobs.registry import PERIODIC
+from registration.jobs.services import enqueue
 from registration.privacy.erasure import ErasureCounts, erase_event_data, erase_registrations
 from registration.privacy.models import Erasure, ErasureStatus
 
@@ -38,6 +40,10 @@ from registration.privacy.models import Erasure, ErasureStatus
 PURGE_CHUNK = 500
 #: Statuses for which the delegate's own request erases at once.
 UNDECIDED_STATUSES = (Status.PENDING, Status.WAITLISTED)
+
+
+#: The periodic job of the documents package that deletes badge pages nobody shows any more.
+BADGE_PRUNING = "badge-cache-prune"
 
 
 class PrivacyError(DomainError):
@@ -49,8 +55,8 @@ class PurgeReport:
     """What a purge did: the events whose retention ended, and what was erased in each."""
 
     events: dict[str, ErasureCounts] = field(default_factory=dict)
-    #: Cached badge pages deleted because no approved registration shows them any more.
-    badge_pages: int = 0
+    #: The job deleting the cached badge pages no approved registration shows any more.
+    badge_pruning: Job | None = None
 
     @property
     def total(self) -> ErasureCounts:
@@ -135,7 +141,7 @@ def expired_events(now: datetime) -> list[Event]:
 
 def purge_expired_events(now: datetime | None = None) -> PurgeReport:
     """Purge every event whose retention period has ended (the worker, `flask privacy purge`),
-    then delete the cached badge pages nobody shows any more.
+    then have a worker delete the cached badge pages nobody shows any more.
 
     Idempotent; the report lists each such event with what this run erased. Flushes.
     """
@@ -145,8 +151,13 @@ def purge_expired_events(now: datetime | None = None) -> PurgeReport:
         report.events[event.slug] = purge_event(event, now=now)
     db.session.flush()
     # Rendered badges carry names, photos and QR codes: the pages of erased registrations
-    # (by this purge, or on request since the last run) go with them.
-    report.badge_pages = prune_badge_cache()
+    # (by this purge, or on request since the last run) go with them, deleted by the documents'
+    # pruning job (queued by its name: privacy does not reach into the documents package), one
+    # that has not started yet serving for this purge too.
+    kind = PERIODIC[BADGE_PRUNING].kind
+    report.badge_pruning = db.session.execute(
+        sa.select(Job).where(Job.kind == kind, Job.status == JobStatus.QUEUED)
+    ).scalar() or enqueue(kind, event=None, payload={})
     return report
 
 
