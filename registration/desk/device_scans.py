@@ -1,9 +1,10 @@
 """The scan API's hot path: a device's scan in a few plain SQL statements.
 
 The same rules as ``services.scan`` (the row lock, the nonce, the duplicate marking, the audit
-event of the first venue entry), with the rows written as single INSERTs rather than through
-the ORM's unit of work: a busy door sends hundreds of these a minute. The desk page, walk-ins
-and annulling keep the ORM path.
+event of the first venue entry), with the person read as one plain row (``scanned``) and the
+rows written as plain INSERTs, one WITH statement on PostgreSQL, rather than through the ORM's
+unit of work: a busy door sends hundreds of these a minute. The desk page, walk-ins and
+annulling keep the ORM path.
 """
 
 from dataclasses import dataclass

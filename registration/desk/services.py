@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -21,6 +22,9 @@ from registration.events.models import AgendaSession, Event
 from registration.extensions import db
 from registration.i18n import format_datetime
 from registration.security import token_hash
+
+if TYPE_CHECKING:  # the device scan path's plain row and names (desk.scanned)
+    from registration.desk.scanned import Named, ScannedPerson
 
 
 class CheckInError(DomainError):
@@ -115,7 +119,9 @@ def current_entry(registration: Registration, checkpoint: str) -> Attendance | N
     ).scalar_one_or_none()
 
 
-def chose(registration: Registration, session: AgendaSession | None) -> bool:
+def chose(
+    registration: "Registration | ScannedPerson", session: "AgendaSession | Named | None"
+) -> bool:
     """Whether the person chose ``session`` (always true at the venue)."""
     return session is None or session in registration.sessions
 
@@ -229,10 +235,10 @@ def check_in(
 
 
 def admissible(
-    registration: Registration,
+    registration: "Registration | ScannedPerson",
     event_id: int,
     code: str,
-    session: AgendaSession | None,
+    session: "AgendaSession | Named | None",
     force: bool,
 ) -> None:
     """Raise CheckInError unless ``registration`` (read locked) may enter checkpoint ``code``.
