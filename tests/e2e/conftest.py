@@ -35,13 +35,40 @@ def _run_jobs(application, stop: threading.Event) -> None:
         runner.run(stop=stop, interval=0.2, periodic=False)
 
 
+class _InFlight:
+    """The served app, counting the requests being answered: the page's last requests (a
+    desk's roster refresh, a poll) may still hold a database connection when a test ends."""
+
+    def __init__(self, application):
+        self._application = application
+        self._busy = 0
+        self._changed = threading.Condition()
+
+    def __call__(self, environ, start_response):
+        with self._changed:
+            self._busy += 1
+        try:
+            # Flask has returned the request's connection to the pool when this returns.
+            return self._application(environ, start_response)
+        finally:
+            with self._changed:
+                self._busy -= 1
+                self._changed.notify_all()
+
+    def wait_idle(self, timeout: float) -> None:
+        """Wait until no request is being answered (at most ``timeout`` seconds)."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._busy == 0, timeout)
+
+
 @pytest.fixture
 def live_server(app):
     """A second app on the same database with CSRF on, served by a thread, with a job worker
     thread; yields the app, its URL as ``base_url``."""
     port = free_port()
     served = make_test_app(WTF_CSRF_ENABLED=True, PUBLIC_BASE_URL=f"http://127.0.0.1:{port}")
-    server = make_server("127.0.0.1", port, served, threaded=True)
+    in_flight = _InFlight(served)
+    server = make_server("127.0.0.1", port, in_flight, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     stop = threading.Event()
@@ -53,6 +80,9 @@ def live_server(app):
     stop.set()
     thread.join(timeout=5)
     worker.join(timeout=60)
+    # Requests still being answered would return their connection to the pool disposed below,
+    # where nobody closes it (a ResourceWarning, an error under filterwarnings = error).
+    in_flight.wait_idle(timeout=30)
     with served.app_context():
         # Close its pooled connections now: a shared PostgreSQL server has few to spare.
         _db.engine.dispose()
