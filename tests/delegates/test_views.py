@@ -12,35 +12,6 @@ from tests.conftest import make_test_app
 from tests.delegates.photo_files import image_bytes
 
 
-@pytest.fixture
-def form_data(event):
-    """A complete, valid submission of the public form."""
-
-    def build(**overrides):
-        category = next(c for c in event.categories if c.code == "member-state")
-        entity = next(e for e in event.entities if e.iso_code == "CO")
-        data = {
-            "category": str(category.id),
-            "entity": str(entity.id),
-            "honorific": "he",
-            "given_name": "Fernando",
-            "family_name": "Alzate Donoso",
-            "function": "Director of Consular Affairs",
-            "unit": "Ministry of Foreign Affairs",
-            "email": "f.alzate@cancilleria.example.co",
-            "phone": "+57 1 555 0100",
-            "nationality": "CO",
-            "language": "es",
-            "sessions": [str(event.sessions[3].id), str(event.sessions[4].id)],
-            "consent_to_list": "y",
-            "privacy": "y",
-        }
-        data.update(overrides)
-        return data
-
-    return build
-
-
 def _post(client, event, data, photo: bytes | None = None, filename="photo.jpg"):
     if photo is not None:
         data = {**data, "photo": (io.BytesIO(photo), filename)}

@@ -25,36 +25,21 @@ def store_down(app):
         app.config.update(saved)
 
 
-def _form(event) -> dict:
-    category = next(c for c in event.categories if c.code == "member-state")
-    entity = next(e for e in event.entities if e.iso_code == "CO")
-    return {
-        "category": str(category.id),
-        "entity": str(entity.id),
-        "given_name": "Fernando",
-        "family_name": "Alzate Donoso",
-        "email": "f.alzate@cancilleria.example.co",
-        "language": "es",
-        "sessions": [str(event.sessions[3].id)],
-        "privacy": "y",
-    }
-
-
-def _register(client, event, photo: bytes):
-    data = {**_form(event), "photo": (io.BytesIO(photo), "me.jpg")}
+def _register(client, event, form_data, photo: bytes):
+    data = form_data(photo=(io.BytesIO(photo), "me.jpg"))
     return client.post(f"/e/{event.slug}/register", data=data, content_type="multipart/form-data")
 
 
-def test_registration_with_a_photo_while_the_store_is_down(app, client, db, event):
+def test_registration_with_a_photo_while_the_store_is_down(app, client, db, event, form_data):
     with store_down(app):
-        response = _register(client, event, image_bytes())
+        response = _register(client, event, form_data, image_bytes())
 
     assert response.status_code == 400
     assert "The file store cannot be reached just now" in response.text
     assert 'value="Alzate Donoso"' in response.text
     assert db.session.execute(db.select(Registration)).first() is None
     # Once the store is back the same submission goes through.
-    assert _register(client, event, image_bytes()).status_code == 302
+    assert _register(client, event, form_data, image_bytes()).status_code == 302
     assert db.session.execute(db.select(Registration)).scalar_one().photo
 
 
