@@ -111,6 +111,12 @@ def grammatical_gender(honorific: str, gender: str) -> str:
     return _HONORIFIC_GENDER.get(honorific) or (gender if gender in ("female", "male") else "")
 
 
+def full_name(honorific: str, gender: str, given_name: str, family_name: str) -> str:
+    """Honorific (in its gendered form), given name and FAMILY NAME, as on badges and lists."""
+    label = honorific_label(honorific, grammatical_gender(honorific, gender))
+    return " ".join(part for part in (label, given_name, family_name.upper()) if part)
+
+
 def honorific_label(honorific: str, gender: str = "") -> str:
     """An honorific code in the reader's language, in its feminine form where one exists."""
     if gender == "female" and honorific in _FEMININE_HONORIFICS:
@@ -311,9 +317,7 @@ class Registration(db.Model):
     @property
     def full_name(self) -> str:
         """Honorific, given name and FAMILY NAME, as on badges and lists."""
-        honorific = honorific_label(self.honorific, self.grammatical_gender)
-        parts = [honorific, self.given_name, self.family_name.upper()]
-        return " ".join(part for part in parts if part)
+        return full_name(self.honorific, self.gender, self.given_name, self.family_name)
 
     @property
     def grammatical_gender(self) -> str:

@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 from registration.delegates.models import (
     Registration,
     Status,
+    full_name,
     grammatical_gender,
-    honorific_label,
     registration_session,
 )
 from registration.desk.devices import DEVICE_TRUST_SECONDS
@@ -174,12 +174,7 @@ class ScannedPerson:
     @property
     def full_name(self) -> str:
         """Honorific, given name and FAMILY NAME (as Registration.full_name)."""
-        parts = [
-            honorific_label(self.honorific, self.grammatical_gender),
-            self.given_name,
-            self.family_name.upper(),
-        ]
-        return " ".join(part for part in parts if part)
+        return full_name(self.honorific, self.gender, self.given_name, self.family_name)
 
     @property
     def organisation_name(self) -> str:
