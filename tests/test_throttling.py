@@ -17,6 +17,8 @@ import redis
 
 from registration.auth.models import StaffUser
 from registration.database import utcnow
+from registration.delegates.models import Status
+from registration.desk.devices import create_device
 from registration.extensions import db as _db
 from tests.conftest import _TMP, DATABASE_URL, PASSWORD, free_port, make_test_app
 
@@ -94,6 +96,25 @@ def test_successful_sign_ins_do_not_spend_the_budget(limited, db, make_staff):
     for _ in range(4):
         assert _sign_in(client, user.email, PASSWORD, "192.0.2.1").status_code == 302
         client.post("/auth/sign-out")
+
+
+def test_no_limit_applies_to_the_scans_of_devices(limited, db, event, make_registration):
+    """Even a site-wide default limit: a door's scans are never refused with 429."""
+    _device, token = create_device(event, "Busy door")
+    db.session.commit()
+    people = [make_registration(status=Status.APPROVED) for _ in range(4)]
+    client = limited(RATELIMIT_DEFAULT="2 per minute")
+    assert [client.get("/").status_code for _ in range(3)] == [200, 200, 429]
+    headers = {"Authorization": f"Bearer {token}"}
+    codes = [
+        client.post(
+            "/api/v1/scans",
+            json={"token": person.badge_token, "checkpoint": "venue"},
+            headers=headers,
+        ).status_code
+        for person in people
+    ]
+    assert codes == [201] * 4
 
 
 def test_the_public_form_is_limited_per_address_with_an_explained_page(limited, db, event):
