@@ -21,6 +21,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=str(shipped("templates")),
     )
     app.request_class = pages.AppRequest
+    app.session_interface = pages.CookieSessions()
     app.config.from_pyfile(str(shipped("config") / "default.py"))
     if test_config is None:
         app.config.from_pyfile("production.py", silent=True)

@@ -14,6 +14,7 @@ from flask import (
     render_template,
     request,
 )
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
@@ -47,6 +48,18 @@ class AppRequest(Request):
     @cached_property
     def args(self) -> ImmutableMultiDict:
         return _without_nul(Request.args.fget(self))
+
+
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with no signer built for a request without the cookie.
+
+    Devices never send one: each scan would otherwise build a serializer for nothing to check.
+    """
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
 
 
 def _refuse_nul_in_path() -> None:

@@ -60,6 +60,19 @@ def test_hsts_behind_a_configured_proxy(db):
     assert "Strict-Transport-Security" not in proxied.get("/").headers
 
 
+def test_the_session_cookie_is_read_only_when_sent_and_signed(client):
+    """No cookie: an empty session; the language chosen is remembered; a forged cookie is
+    an empty session again."""
+    assert '<html lang="en">' in client.get("/").text
+    assert '<html lang="fr">' in client.get("/?lang=fr").text
+    assert '<html lang="fr">' in client.get("/").text
+    signed = client.get_cookie("session").value
+    client.set_cookie("session", signed[:-2] + ("AA" if not signed.endswith("AA") else "BB"))
+    assert '<html lang="en">' in client.get("/").text
+    client.delete_cookie("session")
+    assert '<html lang="en">' in client.get("/").text
+
+
 def test_api_errors_are_json(client):
     response = client.get("/api/v1/nothing-here")
     assert response.status_code == 404
