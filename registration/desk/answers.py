@@ -1,12 +1,10 @@
 """JSON answers of the scan API and the desk page, built from the scan log."""
 
-from flask import g
-
 from registration.delegates.models import Registration, honorific_label, status_label
 from registration.desk.models import Attendance, Scan
 from registration.desk.photo_links import photo_url
 from registration.desk.services import reason_message
-from registration.i18n import format_datetime
+from registration.i18n import format_minute
 
 #: HTTP status of each scan result.
 HTTP_STATUS = {
@@ -49,17 +47,10 @@ def registration_summary(registration: Registration) -> dict:
 
 
 def _moment(value) -> dict | None:
-    """A time as ISO 8601 UTC and as the event's local time for people.
-
-    An answer often shows one time twice (the entry and the person's check-in): it is
-    formatted once per request.
-    """
+    """A time as ISO 8601 UTC and as the event's local time for people."""
     if value is None:
         return None
-    moments = g.setdefault("desk_moments", {})
-    if value not in moments:
-        moments[value] = {"utc": value.isoformat(), "local": format_datetime(value, "short")}
-    return moments[value]
+    return {"utc": value.isoformat(), "local": format_minute(value)}
 
 
 def attendance_summary(attendance: Attendance) -> dict:

@@ -20,7 +20,7 @@ from registration.desk.models import VENUE, Attendance, DeviceToken, Scan
 from registration.errors import DomainError
 from registration.events.models import AgendaSession, Event
 from registration.extensions import db
-from registration.i18n import format_datetime
+from registration.i18n import format_minute
 from registration.security import token_hash
 
 if TYPE_CHECKING:  # the device scan path's plain row and names (desk.scanned)
@@ -50,12 +50,12 @@ def reason_message(
     if code == "already_checked_in":
         return _(
             "Already checked in at %(time)s.",
-            time=format_datetime(attendance.checked_in_at, "short"),
+            time=format_minute(attendance.checked_in_at),
         )
     if code == "duplicate":
         return _(
             "Also admitted by another desk while offline: counted once (first entry %(time)s).",
-            time=format_datetime(attendance.checked_in_at, "short"),
+            time=format_minute(attendance.checked_in_at),
         )
     if code == "not_approved":
         return _(

@@ -2,7 +2,7 @@
 dates in the reader's locale and the meeting's timezone, French typography in emails."""
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import g
@@ -14,7 +14,7 @@ from registration.delegates.forms import RegistrationForm
 from registration.delegates.models import HONORIFICS
 from registration.documents.exports import COLUMNS
 from registration.events.models import Event
-from registration.i18n import format_date, format_datetime
+from registration.i18n import format_date, format_datetime, format_minute
 from registration.mail.models import OutboxEmail
 from registration.manage.display import audit_trail
 
@@ -100,6 +100,24 @@ def test_dates_are_never_in_us_form_and_in_the_meetings_timezone(app):
             assert "11/30" not in shown
             assert shown.replace("\u202f", " ") == text
             assert "novembre" in format_date(moment, "long") if language == "fr" else True
+
+
+def test_the_minute_shown_at_the_desk_follows_each_reader(app):
+    """format_minute remembers its texts, but per language and timezone, and to the minute."""
+    moment = datetime(2026, 11, 30, 8, 5, 59, 999999, tzinfo=UTC)
+    for zone, hour in (("Europe/Zurich", "09:05"), ("America/Bogota", "03:05")):
+        for language in ("en", "fr", "es"):
+            with app.test_request_context(f"/?lang={language}"):
+                app.preprocess_request()
+                g.event_timezone = zone
+                shown = format_minute(moment)
+                assert shown == format_datetime(moment, "short")
+                assert hour.lstrip("0") in shown
+    with app.test_request_context("/?lang=en"):
+        app.preprocess_request()
+        g.event_timezone = "UTC"
+        assert format_minute(moment + timedelta(microseconds=1)).endswith("08:06")
+        assert format_minute(None) == ""
 
 
 def test_mail_log_shows_the_meetings_time_not_utc(client, db, event, sign_in):
