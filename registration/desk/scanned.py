@@ -187,8 +187,14 @@ class ScannedPerson:
 _registration = Registration.__table__
 _chosen = registration_session
 # The ids of the sessions chosen, as "3,7" (string_agg on PostgreSQL, group_concat on SQLite).
+# The separator is written into the SQL: a plain "," is a literal parameter that SQLAlchemy
+# renders anew at each execution.
 _SESSION_IDS = (
-    sa.select(sa.func.aggregate_strings(sa.cast(_chosen.c.session_id, sa.String), ","))
+    sa.select(
+        sa.func.aggregate_strings(
+            sa.cast(_chosen.c.session_id, sa.String), sa.literal_column("','")
+        )
+    )
     .where(_chosen.c.registration_id == _registration.c.id)
     .scalar_subquery()
 )
