@@ -3,8 +3,9 @@
 The same rules as ``services.scan`` (the row lock, the nonce, the duplicate marking, the audit
 event of the first venue entry), with the person read as one plain row (``scanned``) and the
 rows written as plain INSERTs, one WITH statement on PostgreSQL, rather than through the ORM's
-unit of work: a busy door sends hundreds of these a minute. The desk page, walk-ins and
-annulling keep the ORM path.
+unit of work: a busy door sends hundreds of these a minute. They run on the session's
+connection, in its transaction, past the Session's ORM execution layer. The desk page, walk-ins
+and annulling keep the ORM path.
 """
 
 from dataclasses import dataclass
@@ -173,7 +174,7 @@ def _scan_once(device: CheckedDevice, request: ScanRequest, client_key: str) -> 
     if result == "ok":
         attendance = _enter(registration, request, session.id if session else None, log)
     else:
-        db.session.execute(_INSERT_SCAN, log)
+        db.session.connection().execute(_INSERT_SCAN, log)
     return LoggedScan(
         event_id=device.event_id,
         checkpoint=request.checkpoint,
@@ -216,7 +217,8 @@ def _enter(
     if db.session.get_bind().dialect.name == "postgresql":
         values = {f"log_{name}": value for name, value in log.items()}
         values.update(person=registration.id, place=session_id, at=at, changes=changes)
-        entry_id = db.session.execute(_ENTER_AND_LOG[first_venue], values).scalar_one()
+        written = db.session.connection().execute(_ENTER_AND_LOG[first_venue], values)
+        entry_id = written.scalar_one()
     else:
         entry_id = db.session.execute(
             _INSERT_ENTRY,

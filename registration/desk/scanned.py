@@ -230,7 +230,9 @@ def scanned_person(column: str, value: str | int, event_id: int) -> ScannedPerso
     sees the first's entry. ``event_id`` is the scanning device's meeting, whose names are
     used; a badge of another meeting is refused before its names are shown.
     """
-    row = db.session.execute(_READS[column], {"value": value}).first()
+    # On the session's connection: the Session's own execution layer (autoflush, ORM
+    # options) has nothing to do for this Core statement, and it runs on every scan.
+    row = db.session.connection().execute(_READS[column], {"value": value}).first()
     if row is None:
         return None
     chosen = {int(ident) for ident in row.chosen.split(",")} if row.chosen else set()
