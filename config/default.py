@@ -3,9 +3,11 @@
 
 # SQLite under instance/ unless DATABASE_URL says otherwise (set in create_app).
 SQLALCHEMY_DATABASE_URI = None
-# pool_pre_ping: a connection that died (PostgreSQL restarted) is replaced before use, so the
-# next request does not fail.
-SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+# A pooled connection unused for longer than this is checked (a ping) before a request gets it;
+# one that died (PostgreSQL restarted) is replaced, so the next request does not fail. One used
+# within this time is not: a restart takes longer. None: never checked.
+DATABASE_PING_AFTER_IDLE_SECONDS: float | None = 0.1
 
 # A development key is generated into instance/secret_key on first run (see create_app).
 SECRET_KEY = None

@@ -7,8 +7,8 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from registration import database, i18n, links, logs, pages, throttling
 from registration import extensions as ext
-from registration import i18n, links, logs, pages, throttling
 from registration.paths import PROJECT_ROOT, in_checkout, shipped
 
 
@@ -33,6 +33,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     _fill_defaults(app)
 
     ext.db.init_app(app)
+    if (idle := app.config["DATABASE_PING_AFTER_IDLE_SECONDS"]) is not None:
+        with app.app_context():
+            for engine in ext.db.engines.values():
+                database.ping_idle_connections(engine, idle)
     ext.migrate.init_app(app, ext.db, directory=str(shipped("migrations")))
     ext.mail.init_app(app)
     ext.csrf.init_app(app)

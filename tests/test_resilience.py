@@ -1,6 +1,6 @@
-"""A PostgreSQL restart: the next request gets no 500 (connections are checked before use) and
-`flask worker` waits for the database and carries on. Runs on a throw-away cluster of its own
-(port 55439, under /tmp), never on the shared server."""
+"""A PostgreSQL restart: the next request gets no 500 (idle connections are checked before
+use) and `flask worker` waits for the database and carries on. Runs on a throw-away cluster
+of its own (port 55439, under /tmp), never on the shared server."""
 
 import os
 import shutil
@@ -101,20 +101,65 @@ def test_a_restart_gives_no_error_to_the_next_request(cluster, cluster_app):
     client = cluster_app.test_client()
     assert client.get("/").status_code == 200  # a pooled connection now exists
 
+    started = time.monotonic()
     cluster.restart()
+    # What lets a connection used within DATABASE_PING_AFTER_IDLE_SECONDS go unchecked.
+    assert time.monotonic() - started > cluster_app.config["DATABASE_PING_AFTER_IDLE_SECONDS"]
 
     assert client.get("/").status_code == 200
 
 
+def _pings(app) -> list:
+    """The connections the app's engine pings from now on."""
+    with app.app_context():
+        dialect = _db.engine.dialect
+    pinged, ping = [], dialect.do_ping
+    dialect.do_ping = lambda connection: pinged.append(connection) or ping(connection)
+    return pinged
+
+
+def test_only_a_connection_idle_for_a_while_is_pinged(cluster, cluster_app):
+    app = make_test_app(SQLALCHEMY_DATABASE_URI=cluster.url, DATABASE_PING_AFTER_IDLE_SECONDS=1)
+    pinged, client = _pings(app), app.test_client()
+    for _ in range(3):
+        assert client.get("/").status_code == 200
+    assert pinged == []  # a new connection, then one in use a moment ago
+    time.sleep(1.1)
+    assert client.get("/").status_code == 200
+    assert len(pinged) == 1
+    with app.app_context():
+        _db.engine.dispose()
+
+
+def test_a_connection_that_died_while_idle_is_replaced(cluster, cluster_app):
+    app = make_test_app(SQLALCHEMY_DATABASE_URI=cluster.url, DATABASE_PING_AFTER_IDLE_SECONDS=0)
+    client = app.test_client()
+    with app.app_context():
+        backend = _db.session.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
+        _db.session.remove()  # back to the pool
+    other = sa.create_engine(cluster.url, isolation_level="AUTOCOMMIT")
+    with other.connect() as connection:
+        connection.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+    other.dispose()
+
+    assert client.get("/").status_code == 200
+    with app.app_context():
+        assert _db.session.execute(sa.text("SELECT pg_backend_pid()")).scalar_one() != backend
+        _db.session.remove()
+        _db.engine.dispose()
+
+
 def test_without_the_check_the_next_request_would_fail(cluster, cluster_app):
-    unchecked = make_test_app(SQLALCHEMY_DATABASE_URI=cluster.url, SQLALCHEMY_ENGINE_OPTIONS={})
+    unchecked = make_test_app(
+        SQLALCHEMY_DATABASE_URI=cluster.url, DATABASE_PING_AFTER_IDLE_SECONDS=None
+    )
     client = unchecked.test_client()
     assert client.get("/").status_code == 200
 
     cluster.restart()
 
     with pytest.raises(sa.exc.OperationalError):
-        client.get("/")  # what pool_pre_ping spares the next visitor (a 500 outside tests)
+        client.get("/")  # what the ping spares the next visitor (a 500 outside tests)
     with unchecked.app_context():
         _db.engine.dispose()
 
