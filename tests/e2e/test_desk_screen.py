@@ -104,6 +104,28 @@ def test_accent_free_search(page: Page, live_server, event, make_staff, make_reg
     expect(page.locator("#result-name")).to_have_text("Ms María José GÓMEZ-ÑÚÑEZ")
 
 
+def test_a_search_typed_before_the_desk_script_ran_is_answered(
+    page: Page, live_server, event, make_staff, make_registration
+):
+    """The page takes keys before its script runs (a slow network): nothing typed is lost."""
+    make_registration("approved", given_name="Ana", family_name="PÉREZ")
+    held = []
+    page.route("**/static/desk/desk.js*", lambda route: held.append(route))
+    _sign_in(page, f"{live_server.base_url}/desk/e/{event.slug}", make_staff(Role.CHECKIN))
+    search = page.get_by_label("Search by name")
+    expect(search).to_be_visible()
+    # A badge read now would be lost: the scanner input takes the focus only once the script
+    # can handle a scan.
+    expect(page.locator("#scan-input")).not_to_be_focused()
+    search.fill("perez")
+    rows = page.locator("#search-results li")
+    expect(rows).to_have_count(0)  # no script yet to answer
+    held[0].continue_()
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Ana PÉREZ")
+    expect(search).to_be_focused()  # the script did not take the focus from the clerk
+
+
 def test_walk_in_with_a_registered_email_is_offered_the_registration(
     page: Page, live_server, event, make_staff, make_registration, db
 ):

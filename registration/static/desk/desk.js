@@ -356,6 +356,8 @@
     clearTimeout(searchTimer);
     searchTimer = setTimeout(runSearch, 250);
   });
+  // Typed while this script was still loading (the page shows, and takes keys, before it runs).
+  if (searchInput.value.trim()) runSearch();
 
   // --- Camera ---------------------------------------------------------------------------------
   const video = $("camera-video");
@@ -497,5 +499,7 @@
   startOffline().catch(() => {
     // The desk still works online without IndexedDB or a service worker.
   });
-  input.focus();
+  // Ready for scans: the scanner input takes the focus now (not through autofocus while this
+  // script was still loading), unless staff are already typing elsewhere.
+  if (!isField(document.activeElement)) input.focus();
 })();
