@@ -166,6 +166,9 @@ def test_bad_input_during_sync_loses_nothing(browser, live_server, event, make_s
         page = _open_offline_desk(context, live_server, event, staff, 4)
         context.set_offline(True)
         _scan(page, tokens[0])
+        # Queued before the next entry is written: a scan made as the network drops is queued
+        # once its retries fail, and the queue keeps the order entries arrive in.
+        expect(_queued(page)).to_have_text("1")
         # A corrupted queue entry, between two good scans.
         page.evaluate(WRITE_STORE, [event.slug, "queue", {"nonce": 5, "token": None}, None])
         _scan(page, tokens[1])
