@@ -293,6 +293,9 @@
       const current = $("result-message");
       if (current) current.textContent = line;
       if (done) person.badge_printed = true;
+      // The print took the focus into its frame: give it back to the scanner before the next
+      // badge's keys arrive (the blur handler's own refocus waits for a later turn).
+      if (!isField(document.activeElement)) input.focus();
     });
   }
 
