@@ -137,6 +137,8 @@ def test_camera_checks_a_delegate_in(
         context.grant_permissions(["camera"], origin=live_server.base_url)
         page = context.new_page()
         _sign_in(page, f"{live_server.base_url}/desk/e/{event.slug}", make_staff(Role.CHECKIN))
+        # The desk's script has run (it gives the scanner the focus): the Camera button works.
+        expect(page.locator("#scan-input")).to_be_focused()
         # Chromium on Linux has no BarcodeDetector: frames go to the server for zxing-cpp.
         with page.expect_request(lambda request: "/frames?" in request.url):
             page.get_by_role("button", name="Camera").click()
