@@ -118,13 +118,12 @@ def format_minute(moment: datetime | None) -> str:
     if moment is None:
         return ""
     minute = moment.replace(second=0, microsecond=0)
-    return _short_datetime(minute, get_timezone(), current_language())
+    return _short_datetime(minute, get_timezone(), _format_locale())
 
 
 @lru_cache(maxsize=256)
-def _short_datetime(minute: datetime, zone: tzinfo, language: str) -> str:
+def _short_datetime(minute: datetime, zone: tzinfo, locale: Locale) -> str:
     """Babel's short date and time of ``minute`` (whose format shows no seconds)."""
-    locale = _babel_locale(FORMAT_LOCALES.get(language, language))
     return dates.format_datetime(minute, "short", tzinfo=zone, locale=locale)
 
 
