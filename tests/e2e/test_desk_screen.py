@@ -2,6 +2,7 @@
 print on arrival."""
 
 import io
+import re
 
 import pytest
 from PIL import Image
@@ -124,6 +125,18 @@ def test_a_search_typed_before_the_desk_script_ran_is_answered(
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("Ana PÉREZ")
     expect(search).to_be_focused()  # the script did not take the focus from the clerk
+
+
+def test_times_follow_the_pages_language_not_the_browsers(
+    page: Page, live_server, event, make_staff, make_registration
+):
+    make_registration("approved")
+    _open_desk(page, live_server, event, make_staff(Role.CHECKIN))
+    page.goto(f"{live_server.base_url}/desk/e/{event.slug}?lang=fr")
+    # The browser is American (en-US): its own clock would say "5:09 PM".
+    expect(page.locator("#roster-state")).to_have_text(
+        re.compile(r"^Liste de 1 personnes, mise à jour à \d{2}:\d{2}\.$")
+    )
 
 
 def test_walk_in_with_a_registered_email_is_offered_the_registration(

@@ -38,7 +38,10 @@
         set("session-" + row.code + "-chosen", row.chosen);
       }
       root.classList.remove("stale");
-      document.getElementById("updated").textContent = new Date().toLocaleTimeString();
+      // The page's language on a 24-hour clock, not the browser's own locale.
+      document.getElementById("updated").textContent = new Date().toLocaleTimeString(document.documentElement.lang, {
+        hourCycle: "h23",
+      });
     } catch (error) {
       root.classList.add("stale"); // shown dimmed until the network is back
     }

@@ -31,6 +31,9 @@
   let offlineState = { queued: 0 };
 
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  // A time of day in the page's language on a 24-hour clock, not the browser's own locale.
+  const clock = (moment) =>
+    new Date(moment).toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
   const format = (template, values) =>
     template.replace(/%\((\w+)\)s/g, (match, name) => (name in values ? values[name] : match));
 
@@ -235,7 +238,7 @@
   function showOffline(verdict, fields) {
     const reason = verdict.result;
     const state = reason === "ok" ? "ok" : reason === "unchecked" ? "pending" : WARNINGS.has(reason) ? "warn" : "bad";
-    const earlier = verdict.earlier ? new Date(verdict.earlier).toLocaleTimeString() : null;
+    const earlier = verdict.earlier ? clock(verdict.earlier) : null;
     const actions = {};
     if (reason === "session_not_chosen") {
       actions.force = () => enqueue(() => scan({ token: fields.token, force: true, source: fields.source }));
@@ -463,7 +466,7 @@
     problem.textContent = state.problem ? text[state.problem] : "";
     $("device-again").hidden = state.problem !== "revoked";
     $("roster-state").textContent = state.roster
-      ? format(text.rosterAge, { count: state.people, time: new Date(state.roster.updated_at).toLocaleTimeString() })
+      ? format(text.rosterAge, { count: state.people, time: clock(state.roster.updated_at) })
       : text.noRoster;
     $("sync-conflicts").hidden = !state.conflicts.length;
     $("conflict-list").replaceChildren(
